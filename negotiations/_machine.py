@@ -1,0 +1,135 @@
+"""The one module that imports ``transitions``: a single machine, built from the definition, shared
+by every negotiation.
+
+No negotiation is ever added to the machine as a model (``add_model`` scans a
+list, so N negotiations would cost O(N²)); each attempt passes a small
+:class:`Attempt` as the model instead, and ``transitions`` decides from it
+whether the move exists, whether its guard passes, and where it leads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from transitions import EventData, Machine, MachineError
+
+from negotiations.definition import Definition, Move
+from negotiations.errors import TransitionNotAllowed
+from negotiations.events import Blocker
+from negotiations.stages import Stage
+from negotiations.state import State
+
+__all__ = ["Attempt", "Engine"]
+
+
+class Attempt:
+    """One try at a move: the model ``transitions`` works on for the length of a call."""
+
+    __slots__ = ("_stage", "arguments", "blockers", "state", "trigger")
+
+    def __init__(self, state: State, trigger: str, arguments: Mapping[str, Any]) -> None:
+        self._stage = state.stage  # the machine's model attribute: set to dest on success
+        self.state = state
+        self.trigger = trigger
+        self.arguments = arguments
+        self.blockers: tuple[Blocker, ...] = ()
+
+    @property
+    def dest(self) -> Stage:
+        """The stage the attempt ended in."""
+        return self._stage
+
+
+class Engine:
+    """Runs attempts on the one ``transitions`` machine derived from a :class:`Definition`."""
+
+    def __init__(self, definition: Definition) -> None:
+        self.definition = definition
+        self._rules = {rule.id: rule for rule in definition.rules}
+        self._moves: dict[tuple[str, Stage], Move] = {
+            (move.trigger, source): move for move in definition.moves for source in move.sources
+        }
+        self.parameters: dict[str, tuple[str, ...]] = {
+            move.trigger: move.parameters for move in definition.moves
+        }
+        machine = Machine(
+            model=None,
+            states=list(definition.stages),
+            initial=definition.initial,
+            auto_transitions=False,
+            send_event=True,
+            model_attribute="_stage",
+            queued=False,
+            ignore_invalid_triggers=False,
+        )
+        for move in definition.moves:
+            conditions = [self._guard(move)] if move.guard else []
+            for source in move.sources:
+                if move.returns:
+                    for origin in definition.entered_from(source):
+                        machine.add_transition(
+                            move.trigger, source, origin, conditions=[_came_from(origin)]
+                        )
+                else:
+                    machine.add_transition(move.trigger, source, move.dest, conditions=conditions)
+        self._events = {name: machine.events[name] for name in definition.triggers}
+
+    def move(self, trigger: str, stage: Stage) -> Move | None:
+        """The move ``trigger`` makes from ``stage``, if any."""
+        return self._moves.get((trigger, stage))
+
+    def _guard(self, move: Move) -> Callable[[EventData], bool]:
+        rules = move.guard
+
+        def guard(event: EventData) -> bool:
+            attempt: Attempt = event.model
+            attempt.blockers = self.evaluate(rules, attempt.state, attempt.arguments)
+            return not attempt.blockers
+
+        return guard
+
+    def evaluate(
+        self, rules: tuple[str, ...], state: State, arguments: Mapping[str, Any]
+    ) -> tuple[Blocker, ...]:
+        """A blocker for every rule in ``rules`` that ``state`` does not meet."""
+        checks = self.definition.checks
+        found = []
+        for rule_id in rules:
+            message = checks[rule_id](state, arguments)
+            if message is not None:
+                found.append(Blocker._trusted(rule_id, message, self._rules[rule_id].source))
+        return tuple(found)
+
+    def blockers(self, state: State, trigger: str) -> tuple[Blocker, ...]:
+        """Every reason ``trigger`` cannot be made from ``state`` now (empty: it can)."""
+        move = self._moves.get((trigger, state.stage))
+        if move is None:
+            return (self._out_of_order(trigger, state.stage),)
+        return self.evaluate(move.guard, state, {})
+
+    def _out_of_order(self, trigger: str, stage: Stage) -> Blocker:
+        rule = self._rules[self.definition.order_rule]
+        if stage in self.definition.finals:
+            message = f"the process has ended in {stage.label}; no move is possible"
+        else:
+            sources = [s.label for (t, s) in self._moves if t == trigger]
+            message = f"{trigger} is not a move from {stage.label}; it is made from " + (
+                ", ".join(sources)
+            )
+        return Blocker._trusted(rule.id, message, rule.source)
+
+    def run(self, attempt: Attempt) -> bool:
+        """Let ``transitions`` make the attempt: True if the move was made, False if guarded."""
+        try:
+            return bool(self._events[attempt.trigger].trigger(attempt))
+        except MachineError:  # the caller checks the source first; this is a safety net
+            raise TransitionNotAllowed(attempt.trigger, attempt.state.stage, ()) from None
+
+
+def _came_from(origin: Stage) -> Callable[[EventData], bool]:
+    def came_from(event: EventData) -> bool:
+        attempt: Attempt = event.model
+        return attempt.state.suspended_from == origin
+
+    return came_from

@@ -1,0 +1,154 @@
+"""Per-side counts: an immutable mapping from each :class:`Side` to a whole number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, overload
+
+from negotiations.errors import InvalidType, InvalidValue
+from negotiations.stages import Side
+
+__all__ = ["SideCounts", "side_of"]
+
+_SIDES = (Side.RUSSIA, Side.UKRAINE)
+
+
+def side_of(value: object, field: str) -> Side:
+    """``value`` as a :class:`Side`, or an error naming ``field``.
+
+    Accepts a ``Side`` or its value (``"russia"``).
+    """
+    if isinstance(value, Side):
+        return value
+    if isinstance(value, str):
+        try:
+            return Side(value)
+        except ValueError:
+            pass
+        raise InvalidValue(
+            f"{field}: unknown side {value!r}; expected one of {', '.join(s.value for s in Side)}"
+        )
+    raise InvalidType(f"{field}: a side must be a Side or its name, not {type(value).__name__}")
+
+
+def count_of(value: object, field: str) -> int:
+    """``value`` as a count (a whole number >= 0), or an error naming ``field``."""
+    if type(value) is not int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidType(f"{field} must be a whole number, not {type(value).__name__}")
+        value = int(value)
+    if value < 0:
+        raise InvalidValue(f"{field} must not be negative, got {value}")
+    return value
+
+
+class SideCounts(Mapping[Side, int]):
+    """How many, for each side; a side that is not mentioned counts 0.
+
+    Equal to any mapping with the same counts, a missing side counting 0:
+
+    >>> SideCounts(2, 2) == {Side.RUSSIA: 2, Side.UKRAINE: 2}
+    True
+    >>> SideCounts(5, 0) == {Side.RUSSIA: 5}
+    True
+    >>> SideCounts.of({"ukraine": 3}, "young")
+    SideCounts(russia=0, ukraine=3)
+    """
+
+    __slots__ = ("_russia", "_ukraine")
+
+    _russia: int
+    _ukraine: int
+
+    def __init__(self, russia: int = 0, ukraine: int = 0) -> None:
+        object.__setattr__(self, "_russia", count_of(russia, "russia"))
+        object.__setattr__(self, "_ukraine", count_of(ukraine, "ukraine"))
+
+    @classmethod
+    def of(cls, value: object, field: str) -> SideCounts:
+        """Validate ``value`` (a mapping of side to count) into ``SideCounts``, naming ``field``."""
+        if isinstance(value, SideCounts):
+            return value
+        if not isinstance(value, Mapping):
+            raise InvalidType(
+                f"{field} must be a mapping of side to count, not {type(value).__name__}"
+            )
+        counts = {Side.RUSSIA: 0, Side.UKRAINE: 0}
+        for key, number in value.items():
+            side = side_of(key, field)
+            counts[side] = count_of(number, f"{field}[{side.value}]")
+        return cls._make(counts[Side.RUSSIA], counts[Side.UKRAINE])
+
+    @classmethod
+    def _make(cls, russia: int, ukraine: int) -> SideCounts:
+        """Build from counts already known to be valid (the hot path: no checks)."""
+        made = object.__new__(cls)
+        object.__setattr__(made, "_russia", russia)
+        object.__setattr__(made, "_ukraine", ukraine)
+        return made
+
+    @property
+    def russia(self) -> int:
+        """The count for Russia."""
+        return self._russia
+
+    @property
+    def ukraine(self) -> int:
+        """The count for Ukraine."""
+        return self._ukraine
+
+    def __getitem__(self, key: Side) -> int:
+        if key == Side.RUSSIA:
+            return self._russia
+        if key == Side.UKRAINE:
+            return self._ukraine
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[Side]:
+        return iter(_SIDES)
+
+    def __len__(self) -> int:
+        return 2
+
+    @overload
+    def get(self, key: Side, /) -> int | None: ...
+    @overload
+    def get(self, key: Side, default: int, /) -> int: ...
+    def get(self, key: Any, default: Any = None, /) -> Any:
+        """The count for ``key``, or ``default`` for a key that is not a side."""
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __add__(self, other: SideCounts) -> SideCounts:
+        if not isinstance(other, SideCounts):
+            return NotImplemented
+        return SideCounts._make(self._russia + other._russia, self._ukraine + other._ukraine)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SideCounts):
+            return self._russia == other._russia and self._ukraine == other._ukraine
+        if isinstance(other, Mapping):
+            if any(key not in _SIDES for key in other):
+                return False
+            return self._russia == other.get(Side.RUSSIA, 0) and self._ukraine == other.get(
+                Side.UKRAINE, 0
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((SideCounts, self._russia, self._ukraine))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"SideCounts is immutable; cannot set {name}")
+
+    def __repr__(self) -> str:
+        return f"SideCounts(russia={self._russia}, ukraine={self._ukraine})"
+
+    def to_dict(self) -> dict[str, int]:
+        """Plain ``{"russia": n, "ukraine": m}``, for JSON."""
+        return {"russia": self._russia, "ukraine": self._ukraine}
+
+
+ZERO = SideCounts._make(0, 0)

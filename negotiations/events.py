@@ -1,0 +1,215 @@
+"""What a negotiation records and explains: :class:`Blocker` and :class:`Event`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from attrs import field, frozen
+
+from negotiations._fields import check_bool, check_side, check_text, reader
+from negotiations.errors import InvalidType, InvalidValue
+from negotiations.stages import Side, Stage
+from negotiations.terms import ExchangeTerms
+from negotiations.tranche import Tranche
+
+__all__ = ["Blocker", "Event"]
+
+
+@frozen
+class Blocker:
+    """One unmet condition: the rule's id, what is missing (with numbers), and the source.
+
+    >>> print(Blocker("exchange.quota", "392 of 1000 released by Russia",
+    ...               'article line 5: "with a minimum of 1,000 people on each side"'))
+    392 of 1000 released by Russia [exchange.quota; article line 5: "with a minimum of 1,000 \
+people on each side"]
+    """
+
+    rule: str = field(converter=lambda v: check_text(v, "rule"))
+    message: str = field(converter=lambda v: check_text(v, "message"))
+    source: str = field(converter=lambda v: check_text(v, "source"))
+
+    @classmethod
+    def _trusted(cls, rule: str, message: str, source: str) -> Blocker:
+        """Build from values the library made itself (the hot path: no checks)."""
+        made = object.__new__(cls)
+        object.__setattr__(made, "rule", rule)
+        object.__setattr__(made, "message", message)
+        object.__setattr__(made, "source", source)
+        return made
+
+    def __str__(self) -> str:
+        return f"{self.message} [{self.rule}; {self.source}]"
+
+    def to_dict(self) -> dict[str, str]:
+        """A JSON-ready dict."""
+        return {"rule": self.rule, "message": self.message, "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "blocker") -> Blocker:
+        """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
+        read = reader(data, where, _BLOCKER_FIELDS)
+        return cls(read.get("rule"), read.get("message"), read.get("source"))
+
+
+_BLOCKER_FIELDS = frozenset({"rule", "message", "source"})
+
+_NO_ARGUMENTS: Mapping[str, Any] = MappingProxyType({})
+
+
+def _arguments(value: object) -> Mapping[str, Any]:
+    if isinstance(value, MappingProxyType):
+        return value
+    if not isinstance(value, Mapping):
+        raise InvalidType(f"arguments must be a mapping, not {type(value).__name__}")
+    if not value:
+        return _NO_ARGUMENTS
+    for name in value:
+        if name not in _CODECS:
+            raise InvalidValue(f"arguments: unknown argument {name!r}")
+    return MappingProxyType(dict(value))
+
+
+def _blockers(value: object) -> tuple[Blocker, ...]:
+    items = tuple(value)  # type: ignore[call-overload]  # any iterable; items checked below
+    for index, item in enumerate(items):
+        if not isinstance(item, Blocker):
+            raise InvalidType(f"blockers[{index}] must be a Blocker, not {type(item).__name__}")
+    return items
+
+
+def _stage(name: str) -> Callable[[object], Stage]:
+    def convert(value: object) -> Stage:
+        if isinstance(value, Stage):
+            return value
+        try:
+            return Stage(value)
+        except ValueError:
+            raise InvalidValue(
+                f"{name}: unknown stage {value!r}; expected one of "
+                f"{', '.join(stage.value for stage in Stage)}"
+            ) from None
+
+    return convert
+
+
+@frozen(unsafe_hash=False)
+class Event:
+    """One attempted move, as recorded in a negotiation's history.
+
+    ``accepted`` moves changed the negotiation (``dest`` is the stage after
+    it); refused ones (``accepted=False``) carry the ``blockers`` that refused
+    them and left it where it was (``dest == source``). ``arguments`` are the
+    values the trigger was called with, by parameter name.
+    """
+
+    trigger: str = field(converter=lambda v: check_text(v, "trigger"))
+    accepted: bool = field(converter=lambda v: check_bool(v, "accepted"))
+    source: Stage = field(converter=_stage("source"))
+    dest: Stage = field(converter=_stage("dest"))
+    arguments: Mapping[str, Any] = field(default=_NO_ARGUMENTS, converter=_arguments)
+    blockers: tuple[Blocker, ...] = field(default=(), converter=_blockers)
+
+    def __attrs_post_init__(self) -> None:
+        if self.accepted and self.blockers:
+            raise InvalidValue("blockers: an accepted event has no blockers")
+        if not self.accepted and self.dest != self.source:
+            raise InvalidValue("dest: a refused event leaves the stage as it was")
+
+    @classmethod
+    def _trusted(
+        cls,
+        trigger: str,
+        accepted: bool,
+        source: Stage,
+        dest: Stage,
+        arguments: Mapping[str, Any],
+        blockers: tuple[Blocker, ...] = (),
+    ) -> Event:
+        """Build from values the library checked itself (the hot path: no second check)."""
+        made = object.__new__(cls)
+        object.__setattr__(made, "trigger", trigger)
+        object.__setattr__(made, "accepted", accepted)
+        object.__setattr__(made, "source", source)
+        object.__setattr__(made, "dest", dest)
+        object.__setattr__(
+            made, "arguments", MappingProxyType(arguments) if arguments else _NO_ARGUMENTS
+        )
+        object.__setattr__(made, "blockers", blockers)
+        return made
+
+    @property
+    def args(self) -> Mapping[str, Any]:
+        """Alias of :attr:`arguments`."""
+        return self.arguments
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{name}={_show(value)}" for name, value in self.arguments.items())
+        call = f"{self.trigger}({shown})"
+        if self.accepted:
+            if self.dest == self.source:
+                return f"{call} in {self.source.label}"
+            return f"{call}: {self.source.label} -> {self.dest.label}"
+        reasons = "; ".join(blocker.message for blocker in self.blockers)
+        return f"{call} refused in {self.source.label}: {reasons}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        data: dict[str, Any] = {
+            "trigger": self.trigger,
+            "accepted": self.accepted,
+            "source": self.source.value,
+            "dest": self.dest.value,
+            "arguments": {
+                name: _CODECS[name][0](value) for name, value in self.arguments.items()
+            },
+        }
+        if self.blockers:
+            data["blockers"] = [blocker.to_dict() for blocker in self.blockers]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "event") -> Event:
+        """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
+        read = reader(data, where, _EVENT_FIELDS)
+        raw = read.get("arguments")
+        if not isinstance(raw, Mapping):
+            raise InvalidType(f"{read.field('arguments')} must be a JSON object")
+        arguments = {}
+        for name, value in raw.items():
+            if name not in _CODECS:
+                raise InvalidValue(f"{read.field('arguments')}: unknown argument {name!r}")
+            arguments[name] = _CODECS[name][1](value, f"{read.field('arguments')}.{name}")
+        return cls(
+            trigger=read.get("trigger"),
+            accepted=read.get("accepted"),
+            source=_stage(read.field("source"))(read.get("source")),
+            dest=_stage(read.field("dest"))(read.get("dest")),
+            arguments=arguments,
+            blockers=read.each("blockers", Blocker.from_dict) if "blockers" in data else (),  # type: ignore[operator]  # data is a Mapping: reader checked it
+        )
+
+
+def _show(value: object) -> str:
+    if isinstance(value, Side):
+        return value.label
+    if isinstance(value, Tranche):
+        return str(value)
+    if isinstance(value, ExchangeTerms):
+        return f"quota {value.quota}, under {value.age_limit}"
+    return repr(value)
+
+
+
+_CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, str], Any]]] = {
+    "terms": (ExchangeTerms.to_dict, ExchangeTerms.from_dict),
+    "tranche": (Tranche.to_dict, Tranche.from_dict),
+    "side": (lambda side: side.value, check_side),
+    "name": (str, check_text),
+    "reason": (str, check_text),
+    "note": (str, check_text),
+}
+
+_EVENT_FIELDS = frozenset({"trigger", "accepted", "source", "dest", "arguments", "blockers"})

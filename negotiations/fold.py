@@ -1,0 +1,142 @@
+"""The fold: how each accepted move changes a :class:`State`, and what arguments it accepts.
+
+Every function here is pure. A move is checked in three steps, all before
+anything changes: its arguments on their own (:func:`arguments`), then
+against the state (:func:`admit`), then the guard rules of the definition;
+only a move that passes all three is applied (:func:`apply`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from negotiations._fields import check_side, check_text
+from negotiations.errors import InvalidType, InvalidValue
+from negotiations.stages import Side, Stage
+from negotiations.state import Interest, State
+from negotiations.terms import ISTANBUL_TERMS, ExchangeTerms
+from negotiations.tranche import Tranche
+
+__all__ = ["admit", "apply", "arguments"]
+
+
+def _terms(value: object, field: str) -> ExchangeTerms:
+    if value is None:
+        return ISTANBUL_TERMS
+    if not isinstance(value, ExchangeTerms):
+        raise InvalidType(f"{field} must be ExchangeTerms (or None), not {type(value).__name__}")
+    return value
+
+
+def _tranche(value: object, field: str) -> Tranche:
+    if not isinstance(value, Tranche):
+        raise InvalidType(
+            f"{field} must be a Tranche (for example Tranche.even(10)), not {type(value).__name__}"
+        )
+    return value
+
+
+_PARAMETERS: Mapping[str, Callable[[object, str], object]] = {
+    "terms": _terms,
+    "tranche": _tranche,
+    "side": check_side,
+    "name": check_text,
+    "reason": check_text,
+}
+
+
+def arguments(parameters: tuple[str, ...], given: Mapping[str, object]) -> dict[str, Any]:
+    """Check a move's arguments on their own; the result is what the history records."""
+    if given.keys() != set(parameters):
+        missing = sorted(set(parameters) - given.keys())
+        extra = sorted(str(name) for name in given.keys() - set(parameters))
+        problems = [f"missing {', '.join(missing)}"] if missing else []
+        problems += [f"unexpected {', '.join(extra)}"] if extra else []
+        raise InvalidValue(f"arguments: {'; '.join(problems)}")
+    return {name: _PARAMETERS[name](given[name], name) for name in parameters}
+
+
+def _owner(state: State, side: Side, name: str) -> Interest:
+    """The interest ``side`` acknowledges: the other side's named ``name``.
+
+    Naming the declaring side instead is accepted where it leaves no doubt.
+    """
+    for owner in (side.other, side):
+        for interest in state.interests:
+            if interest.side is owner and interest.name == name:
+                return interest
+    raise InvalidValue(
+        f"name: no core interest {name!r} has been declared for {side.label} to acknowledge"
+    )
+
+
+def admit(state: State, trigger: str, args: Mapping[str, Any]) -> None:
+    """Refuse arguments that do not fit the state, with an error naming the field."""
+    if trigger == "transfer":
+        _admit_transfer(state, args["tranche"])
+    elif trigger == "raise_humanitarian_issue":
+        if args["name"] in state.open_issues:
+            raise InvalidValue(f"name: humanitarian issue {args['name']!r} is already open")
+    elif trigger == "resolve_humanitarian_issue":
+        if args["name"] not in state.open_issues:
+            open_now = ", ".join(repr(n) for n in state.open_issues) or "none"
+            raise InvalidValue(
+                f"name: no open humanitarian issue {args['name']!r} (open: {open_now})"
+            )
+    elif trigger == "declare_interest":
+        for interest in state.interests:
+            if interest.side is args["side"] and interest.name == args["name"]:
+                raise InvalidValue(
+                    f"name: {args['side'].label} has already declared interest {args['name']!r}"
+                )
+    elif trigger == "acknowledge_interest":
+        interest = _owner(state, args["side"], args["name"])
+        if interest.acknowledged:
+            raise InvalidValue(f"name: {interest} already")
+
+
+def _admit_transfer(state: State, tranche: Tranche) -> None:
+    terms = state.terms
+    assert terms is not None  # noqa: S101  # transfer is a move only once terms are agreed
+    if tranche.prisoners:
+        if tranche.mixed and terms.civilians_separate:
+            raise InvalidValue(
+                "tranche: civilians and soldiers in one tranche "
+                "(exchange.civilians_separate: the civilians were returned separately)"
+            )
+        again = sorted(p.id for p in tranche.prisoners if p.id in state.ledger.prisoner_ids)
+        if again:
+            raise InvalidValue(f"tranche: already released: {', '.join(again)}")
+        young = tranche.young_under(terms.age_limit)
+        if young != tranche.young:
+            raise InvalidValue(
+                f"tranche.young: {tranche.young!r} does not match the prisoners under the "
+                f"agreed age limit {terms.age_limit} ({young!r})"
+            )
+
+
+def apply(state: State, trigger: str, args: Mapping[str, Any], dest: Stage) -> State:
+    """The state after an accepted move that took the process to ``dest``."""
+    stage, terms, ledger = dest, state.terms, state.ledger
+    suspended_from, issues, interests = state.suspended_from, state.open_issues, state.interests
+    if trigger == "transfer":
+        ledger = ledger.add(args["tranche"])
+    elif trigger == "agree_exchange":
+        terms = args["terms"]
+    elif trigger == "suspend":
+        suspended_from = state.stage
+    elif trigger in ("resume", "collapse"):
+        suspended_from = None
+    elif trigger == "raise_humanitarian_issue":
+        issues = (*issues, args["name"])
+    elif trigger == "resolve_humanitarian_issue":
+        issues = tuple(name for name in issues if name != args["name"])
+    elif trigger == "declare_interest":
+        interests = (*interests, Interest(args["side"], args["name"]))
+    elif trigger == "acknowledge_interest":
+        owned = _owner(state, args["side"], args["name"])
+        interests = tuple(
+            Interest(i.side, i.name, acknowledged=True) if i == owned else i for i in interests
+        )
+    return State(stage, terms, ledger, suspended_from, issues, interests)

@@ -1,0 +1,86 @@
+"""The running account of an exchange: who has released how many, and whom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import field, frozen
+
+from negotiations._fields import check_count, check_text, counts, reader
+from negotiations.counts import ZERO, SideCounts
+from negotiations.tranche import Tranche
+
+__all__ = ["Ledger"]
+
+
+def _ids(value: object) -> frozenset[str]:
+    return frozenset(value)  # type: ignore[call-overload]  # any iterable of ids; checked by Tranche
+
+
+@frozen
+class Ledger:
+    """The exchange so far, counted by releasing side.
+
+    ``released`` includes civilians; ``seriously_ill`` and ``young`` are the
+    priority people among them; ``tranches`` counts the handovers;
+    ``prisoner_ids`` are the named people already released (none twice).
+
+    >>> Ledger().add(Tranche.even(2, civilians=True)).add(Tranche.even(390)).released
+    SideCounts(russia=392, ukraine=392)
+    """
+
+    released: SideCounts = field(default=ZERO, converter=counts("released"))
+    seriously_ill: SideCounts = field(default=ZERO, converter=counts("seriously_ill"))
+    young: SideCounts = field(default=ZERO, converter=counts("young"))
+    civilians: SideCounts = field(default=ZERO, converter=counts("civilians"))
+    tranches: int = field(default=0, converter=lambda v: check_count(v, "tranches"))
+    prisoner_ids: frozenset[str] = field(default=frozenset(), converter=_ids, repr=False)
+
+    def add(self, tranche: Tranche) -> Ledger:
+        """The ledger after ``tranche`` (a new value; this one is unchanged)."""
+        ids = self.prisoner_ids
+        if tranche.prisoners:
+            ids = ids | {person.id for person in tranche.prisoners}
+        return Ledger(
+            self.released + tranche.released,
+            self.seriously_ill + tranche.seriously_ill,
+            self.young + tranche.young,
+            self.civilians + tranche.released if tranche.civilians else self.civilians,
+            self.tranches + 1,
+            ids,
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.released.russia} released by Russia, {self.released.ukraine} by Ukraine "
+            f"in {self.tranches} tranche(s)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (derived data: saved files keep events, not ledgers)."""
+        return {
+            "released": self.released.to_dict(),
+            "seriously_ill": self.seriously_ill.to_dict(),
+            "young": self.young.to_dict(),
+            "civilians": self.civilians.to_dict(),
+            "tranches": self.tranches,
+            "prisoner_ids": sorted(self.prisoner_ids),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "ledger") -> Ledger:
+        """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
+        read = reader(data, where, _FIELDS)
+        return cls(
+            SideCounts.of(read.get("released"), read.field("released")),
+            SideCounts.of(read.get("seriously_ill"), read.field("seriously_ill")),
+            SideCounts.of(read.get("young"), read.field("young")),
+            SideCounts.of(read.get("civilians"), read.field("civilians")),
+            read.get("tranches"),
+            read.each("prisoner_ids", check_text),
+        )
+
+
+_FIELDS = frozenset(
+    {"released", "seriously_ill", "young", "civilians", "tranches", "prisoner_ids"}
+)

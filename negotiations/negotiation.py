@@ -1,0 +1,320 @@
+"""A :class:`Negotiation`: the article's process for one pair of parties, step by step."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from negotiations._machine import Attempt, Engine
+from negotiations.errors import (
+    InvalidType,
+    InvalidValue,
+    NegotiationError,
+    TransitionBlocked,
+    TransitionNotAllowed,
+    UnknownTrigger,
+)
+from negotiations.events import Blocker, Event
+from negotiations.fold import admit, apply, arguments
+from negotiations.ledger import Ledger
+from negotiations.process import PROCESS
+from negotiations.stages import Side, Stage
+from negotiations.state import Interest, State
+from negotiations.terms import ExchangeTerms
+from negotiations.tranche import Tranche
+
+__all__ = ["FORMAT", "Negotiation"]
+
+#: The version of the saved format written by :meth:`Negotiation.to_json`.
+FORMAT = 1
+
+_ENGINE = Engine(PROCESS)
+_START = State(stage=PROCESS.initial)
+
+
+class Negotiation:
+    """The article's process: talks, a prisoner exchange, a third round, leaders, a settlement.
+
+    Every trigger is a method; a move the parties' conditions do not allow yet
+    raises :class:`TransitionBlocked` naming every unmet rule and its source,
+    and leaves the negotiation as it was (the refusal is recorded in
+    :attr:`history`).
+
+    >>> talks = Negotiation()
+    >>> talks.agree_exchange()
+    Event(trigger='agree_exchange', ...)
+    >>> talks.stage
+    <Stage.EXCHANGE: 'exchange'>
+    """
+
+    __slots__ = ("_history", "_state")
+
+    _state: State
+    _history: list[Event]
+
+    def __init__(self) -> None:
+        self._state = _START
+        self._history = []
+
+    # -- what it is now -------------------------------------------------------------------
+
+    @property
+    def stage(self) -> Stage:
+        """The current stage."""
+        return self._state.stage
+
+    @property
+    def state(self) -> State:
+        """Everything the history adds up to, as one frozen value."""
+        return self._state
+
+    @property
+    def terms(self) -> ExchangeTerms | None:
+        """The agreed exchange terms, or ``None`` before :meth:`agree_exchange`."""
+        return self._state.terms
+
+    @property
+    def ledger(self) -> Ledger:
+        """The exchange so far: released, seriously ill, young, civilians, tranches."""
+        return self._state.ledger
+
+    @property
+    def exchange_complete(self) -> bool:
+        """Whether the agreed exchange has met every term."""
+        return self._state.exchange_complete
+
+    @property
+    def suspended_from(self) -> Stage | None:
+        """The stage :meth:`resume` returns to, while suspended."""
+        return self._state.suspended_from
+
+    @property
+    def humanitarian_issues(self) -> tuple[str, ...]:
+        """The humanitarian issues raised and not yet resolved, in the order raised."""
+        return self._state.open_issues
+
+    @property
+    def interests(self) -> tuple[Interest, ...]:
+        """Every core interest declared, with whether it has been acknowledged."""
+        return self._state.interests
+
+    @property
+    def history(self) -> tuple[Event, ...]:
+        """Every attempted move in order, accepted and refused."""
+        return tuple(self._history)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the process has reached a final stage."""
+        return self._state.stage in PROCESS.finals
+
+    def blockers(self, trigger: str) -> tuple[Blocker, ...]:
+        """Every unmet rule that stands in the way of ``trigger`` now; empty means allowed.
+
+        A trigger that is not a move from the current stage is blocked by
+        ``process.order``; an unknown trigger name raises :class:`UnknownTrigger`.
+        """
+        _known(trigger)
+        return _ENGINE.blockers(self._state, trigger)
+
+    def allowed(self) -> tuple[str, ...]:
+        """The triggers that would be accepted now (given valid arguments), in process order."""
+        state = self._state
+        return tuple(t for t in PROCESS.triggers if not _ENGINE.blockers(state, t))
+
+    # -- the moves ------------------------------------------------------------------------
+
+    def agree_exchange(self, terms: ExchangeTerms | None = None) -> Event:
+        """The parties agree a prisoner exchange on ``terms`` (the article's by default)."""
+        return self._fire("agree_exchange", {"terms": terms})
+
+    def transfer(self, tranche: Tranche) -> Event:
+        """A reciprocal handover during the exchange; it updates the :attr:`ledger`."""
+        return self._fire("transfer", {"tranche": tranche})
+
+    def open_third_round(self) -> Event:
+        """The third round of talks opens; only once the exchange is complete."""
+        return self._fire("open_third_round", {})
+
+    def convene_leaders(self) -> Event:
+        """The leaders meet; only from the third round, every humanitarian issue resolved."""
+        return self._fire("convene_leaders", {})
+
+    def sign_settlement(self) -> Event:
+        """A settlement is signed; only once every declared interest is acknowledged."""
+        return self._fire("sign_settlement", {})
+
+    def raise_humanitarian_issue(self, name: str) -> Event:
+        """A humanitarian issue beyond the exchange is raised; leaders wait until it is resolved."""
+        return self._fire("raise_humanitarian_issue", {"name": name})
+
+    def resolve_humanitarian_issue(self, name: str) -> Event:
+        """A raised humanitarian issue is resolved."""
+        return self._fire("resolve_humanitarian_issue", {"name": name})
+
+    def declare_interest(self, side: Side | str, name: str) -> Event:
+        """``side`` declares a core interest; a settlement waits for the other side to
+        acknowledge it."""
+        return self._fire("declare_interest", {"side": side, "name": name})
+
+    def acknowledge_interest(self, side: Side | str, name: str) -> Event:
+        """``side`` acknowledges the other side's core interest ``name``.
+
+        Naming the declaring side instead is accepted where that leaves no doubt.
+        """
+        return self._fire("acknowledge_interest", {"side": side, "name": name})
+
+    def suspend(self, reason: str) -> Event:
+        """The process is put on hold; :meth:`resume` returns to the current stage."""
+        return self._fire("suspend", {"reason": reason})
+
+    def resume(self) -> Event:
+        """The process resumes in the stage it was suspended from."""
+        return self._fire("resume", {})
+
+    def collapse(self, reason: str) -> Event:
+        """The process breaks down for good."""
+        return self._fire("collapse", {"reason": reason})
+
+    def _fire(self, trigger: str, given: Mapping[str, object]) -> Event:
+        args = arguments(_ENGINE.parameters[trigger], given)
+        state = self._state
+        if _ENGINE.move(trigger, state.stage) is None:
+            raise TransitionNotAllowed(trigger, state.stage, self.allowed())
+        admit(state, trigger, args)
+        attempt = Attempt(state, trigger, args)
+        if not _ENGINE.run(attempt):
+            self._history.append(
+                Event._trusted(trigger, False, state.stage, state.stage, args, attempt.blockers)
+            )
+            raise TransitionBlocked(trigger, state.stage, attempt.blockers)
+        after = apply(state, trigger, args, attempt.dest)
+        event = Event._trusted(trigger, True, state.stage, after.stage, args)
+        self._state = after
+        self._history.append(event)
+        return event
+
+    # -- saving and restoring -------------------------------------------------------------
+
+    @classmethod
+    def replay(cls, events: Iterable[Event]) -> Negotiation:
+        """The negotiation these events make, each one made again and checked.
+
+        Raises :class:`InvalidValue` naming the first event that does not
+        replay exactly as recorded (nothing is returned half-built).
+        """
+        negotiation = cls()
+        for index, event in enumerate(events):
+            negotiation._redo(index, event)
+        return negotiation
+
+    def _redo(self, index: int, event: Event) -> None:
+        where = f"events[{index}]"
+        if not isinstance(event, Event):
+            raise InvalidType(f"{where} must be an Event, not {type(event).__name__}")
+        if event.trigger not in _ENGINE.parameters:
+            raise InvalidValue(f"{where}.trigger: unknown trigger {event.trigger!r}")
+        if event.source != self.stage:
+            raise InvalidValue(
+                f"{where}.source: recorded {event.source.value}, but the negotiation is in "
+                f"{self.stage.value} at that point"
+            )
+        try:
+            made = self._fire(event.trigger, event.arguments)
+        except TransitionBlocked:
+            made = self._history[-1]
+        except NegotiationError as error:
+            raise InvalidValue(f"{where} ({event.trigger}) does not replay: {error}") from None
+        if made != event:
+            raise InvalidValue(
+                f"{where} does not replay as recorded: recorded {event}, replayed {made}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The negotiation as JSON-ready data: the format version, the stage, every event."""
+        return {
+            "format": FORMAT,
+            "stage": self.stage.value,
+            "events": [event.to_dict() for event in self._history],
+        }
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The negotiation as JSON text; :meth:`from_json` restores an equal negotiation."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: object) -> Negotiation:
+        """Restore from :meth:`to_dict` by replaying the events; errors name the bad field."""
+        if not isinstance(data, Mapping):
+            raise InvalidType(f"a saved negotiation must be a JSON object, not {type(data).__name__}")
+        unknown = sorted(str(key) for key in data if key not in {"format", "stage", "events"})
+        if unknown:
+            raise InvalidValue(f"unknown field(s) {', '.join(unknown)}")
+        for name in ("format", "stage", "events"):
+            if name not in data:
+                raise InvalidValue(f"missing field {name}")
+        if data["format"] != FORMAT or isinstance(data["format"], bool):
+            raise InvalidValue(f"format: unsupported version {data['format']!r}; expected {FORMAT}")
+        raw = data["events"]
+        if not isinstance(raw, list):
+            raise InvalidType(f"events must be a list, not {type(raw).__name__}")
+        negotiation = cls.replay(Event.from_dict(item, f"events[{i}]") for i, item in enumerate(raw))
+        if data["stage"] != negotiation.stage.value:
+            raise InvalidValue(
+                f"stage: recorded {data['stage']!r}, but the events lead to "
+                f"{negotiation.stage.value!r}"
+            )
+        return negotiation
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Negotiation:
+        """Restore from :meth:`to_json`; malformed input raises :class:`InvalidValue`."""
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise InvalidType(f"from_json takes JSON text, not {type(text).__name__}")
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as error:
+            raise InvalidValue(f"not valid JSON: {error}") from None
+        return cls.from_dict(data)
+
+    # -- comparing and printing -----------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Negotiation):
+            return NotImplemented
+        return self._state == other._state and self._history == other._history
+
+    __hash__ = None  # type: ignore[assignment]  # mutable: equal negotiations may diverge
+
+    def __repr__(self) -> str:
+        state = self._state
+        parts = [f"stage={state.stage.value}"]
+        if state.suspended_from is not None:
+            parts.append(f"suspended from {state.suspended_from.value}")
+        if state.terms is not None:
+            released = state.ledger.released
+            quota = state.terms.quota
+            parts.append(
+                f"exchange: Russia {released.russia}/{quota}, Ukraine {released.ukraine}/{quota}"
+                + (" (complete)" if state.exchange_complete else "")
+            )
+        if state.open_issues:
+            parts.append("open issues: " + ", ".join(repr(n) for n in state.open_issues))
+        pending = state.pending_interests()
+        if pending:
+            parts.append(f"{len(pending)} interest(s) awaiting acknowledgement")
+        allowed = self.allowed()
+        parts.append("allowed: " + (", ".join(allowed) if allowed else "nothing (final)"))
+        parts.append(f"{len(self._history)} event(s)")
+        return f"<Negotiation {'; '.join(parts)}>"
+
+
+def _known(trigger: object) -> None:
+    if not isinstance(trigger, str):
+        raise InvalidType(f"trigger must be a string, not {type(trigger).__name__}")
+    if trigger not in _ENGINE.parameters:
+        close = difflib.get_close_matches(trigger, PROCESS.triggers, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UnknownTrigger(f"unknown trigger {trigger!r}{hint}")

@@ -1,0 +1,56 @@
+"""The stages a negotiation passes through and the two sides that negotiate."""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["Side", "Stage"]
+
+
+class Stage(enum.StrEnum):
+    """A stage of the process; values are the lower-case names.
+
+    >>> Stage.THIRD_ROUND
+    <Stage.THIRD_ROUND: 'third_round'>
+    >>> Stage("exchange") is Stage.EXCHANGE
+    True
+    """
+
+    TALKS = "talks"
+    EXCHANGE = "exchange"
+    THIRD_ROUND = "third_round"
+    LEADERS_MEETING = "leaders_meeting"
+    SETTLEMENT = "settlement"
+    SUSPENDED = "suspended"
+    COLLAPSED = "collapsed"
+
+    @property
+    def label(self) -> str:
+        """The stage in words, for sentences: ``"third round"``."""
+        return self.value.replace("_", " ")
+
+
+class Side(enum.StrEnum):
+    """One of the two parties.
+
+    >>> Side.RUSSIA.label
+    'Russia'
+    >>> Side.RUSSIA.other
+    <Side.UKRAINE: 'ukraine'>
+    """
+
+    RUSSIA = "russia"
+    UKRAINE = "ukraine"
+
+    @property
+    def label(self) -> str:
+        """The side's name as written in prose: ``"Russia"``."""
+        return _LABELS[self]
+
+    @property
+    def other(self) -> Side:
+        """The opposite side."""
+        return Side.UKRAINE if self is Side.RUSSIA else Side.RUSSIA
+
+
+_LABELS = {Side.RUSSIA: "Russia", Side.UKRAINE: "Ukraine"}

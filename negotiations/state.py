@@ -1,0 +1,79 @@
+"""Where a negotiation stands at one moment: a frozen :class:`State`, folded from its events."""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from negotiations._fields import check_side, check_text
+from negotiations.ledger import Ledger
+from negotiations.stages import Side, Stage
+from negotiations.terms import ExchangeTerms
+
+__all__ = ["Interest", "State"]
+
+_EMPTY_LEDGER = Ledger()
+
+
+@frozen
+class Interest:
+    """A core interest one side declared, and whether the other side has acknowledged it.
+
+    >>> print(Interest(Side.RUSSIA, "security guarantees"))
+    Russia's interest 'security guarantees' (not yet acknowledged by Ukraine)
+    """
+
+    side: Side = field(converter=lambda v: check_side(v, "side"))
+    name: str = field(converter=lambda v: check_text(v, "name"))
+    acknowledged: bool = False
+
+    def __str__(self) -> str:
+        status = "acknowledged" if self.acknowledged else "not yet acknowledged"
+        return f"{self.side.label}'s interest {self.name!r} ({status} by {self.side.other.label})"
+
+
+@frozen
+class State:
+    """Everything a negotiation's events add up to (its history aside)."""
+
+    stage: Stage = Stage.TALKS
+    terms: ExchangeTerms | None = None
+    ledger: Ledger = _EMPTY_LEDGER
+    suspended_from: Stage | None = None
+    open_issues: tuple[str, ...] = ()
+    interests: tuple[Interest, ...] = ()
+
+    def exchange_shortfalls(self) -> dict[str, list[str]]:
+        """What the exchange still lacks, by rule id (``exchange.quota`` …); empty when complete."""
+        terms = self.terms
+        if terms is None:
+            return {"exchange.quota": ["no exchange has been agreed yet"]}
+        ledger = self.ledger
+        missing: dict[str, list[str]] = {}
+        for side in (Side.RUSSIA, Side.UKRAINE):
+            released = ledger.released[side]
+            if released < terms.quota:
+                missing.setdefault("exchange.quota", []).append(
+                    f"{released} of {terms.quota} released by {side.label}"
+                )
+            held = terms.seriously_ill_held[side]
+            if ledger.seriously_ill[side] < held:
+                missing.setdefault("exchange.seriously_ill", []).append(
+                    f"{ledger.seriously_ill[side]} of the {held} seriously ill prisoners "
+                    f"{side.label} holds released"
+                )
+            held = terms.young_held[side]
+            if ledger.young[side] < held:
+                missing.setdefault("exchange.young", []).append(
+                    f"{ledger.young[side]} of the {held} prisoners under {terms.age_limit} "
+                    f"{side.label} holds released"
+                )
+        return missing
+
+    @property
+    def exchange_complete(self) -> bool:
+        """Whether the agreed exchange has met every term."""
+        return not self.exchange_shortfalls()
+
+    def pending_interests(self) -> tuple[Interest, ...]:
+        """Declared interests the other side has not acknowledged yet."""
+        return tuple(interest for interest in self.interests if not interest.acknowledged)

@@ -1,0 +1,265 @@
+"""Handovers: a :class:`Tranche` of people each side releases, and the :class:`Prisoner` records."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from attrs import field, frozen
+
+from negotiations._fields import (
+    check_bool,
+    check_count,
+    check_optional_text,
+    check_side,
+    check_text,
+    counts,
+    reader,
+)
+from negotiations.counts import ZERO, SideCounts
+from negotiations.errors import InvalidType, InvalidValue
+from negotiations.stages import Side
+from negotiations.terms import ISTANBUL_TERMS, ExchangeTerms
+
+__all__ = ["Prisoner", "Tranche"]
+
+
+def _optional_age(value: object) -> int | None:
+    return None if value is None else check_count(value, "age")
+
+
+@frozen
+class Prisoner:
+    """A named person held by one side, who may be released in a tranche.
+
+    >>> Prisoner("K-1", Side.UKRAINE, age=67, civilian=True, origin="Kursk Oblast")
+    Prisoner(id='K-1', held_by=<Side.UKRAINE: 'ukraine'>, age=67, seriously_ill=False, \
+civilian=True, origin='Kursk Oblast')
+    """
+
+    id: str = field(converter=lambda v: check_text(v, "id"))
+    held_by: Side = field(converter=lambda v: check_side(v, "held_by"))
+    age: int | None = field(default=None, converter=_optional_age)
+    seriously_ill: bool = field(
+        default=False, kw_only=True, converter=lambda v: check_bool(v, "seriously_ill")
+    )
+    civilian: bool = field(default=False, kw_only=True, converter=lambda v: check_bool(v, "civilian"))
+    origin: str | None = field(
+        default=None, kw_only=True, converter=lambda v: check_optional_text(v, "origin")
+    )
+
+    def is_young(self, age_limit: int) -> bool:
+        """Under ``age_limit`` years old (an unknown age is not young)."""
+        return self.age is not None and self.age < age_limit
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "id": self.id,
+            "held_by": self.held_by.value,
+            "age": self.age,
+            "seriously_ill": self.seriously_ill,
+            "civilian": self.civilian,
+            "origin": self.origin,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "prisoner") -> Prisoner:
+        """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
+        read = reader(data, where, _PRISONER_FIELDS)
+        return cls(
+            read.get("id"),
+            check_side(read.get("held_by"), read.field("held_by")),
+            read.get("age"),
+            seriously_ill=read.get("seriously_ill"),
+            civilian=read.get("civilian"),
+            origin=read.get("origin"),
+        )
+
+
+_PRISONER_FIELDS = frozenset({"id", "held_by", "age", "seriously_ill", "civilian", "origin"})
+
+
+def _prisoners(value: object) -> tuple[Prisoner, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidType(f"prisoners must be a sequence of Prisoner, not {type(value).__name__}")
+    people = tuple(value)
+    for index, person in enumerate(people):
+        if not isinstance(person, Prisoner):
+            raise InvalidType(
+                f"prisoners[{index}] must be a Prisoner, not {type(person).__name__}"
+            )
+    return people
+
+
+@frozen
+class Tranche:
+    """One handover: how many people each side releases, and of whom how many are priority.
+
+    Counts are by *releasing* side. Both sides must release the same number
+    (``exchange.reciprocal``); ``seriously_ill`` and ``young`` are part of
+    ``released`` (one person can be both); a tranche is all civilians or none.
+
+    >>> Tranche.even(2, civilians=True)
+    Tranche(released=SideCounts(russia=2, ukraine=2), civilians=True, \
+seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukraine=0), prisoners=())
+    >>> Tranche(released={Side.RUSSIA: 3, Side.UKRAINE: 2})
+    Traceback (most recent call last):
+    ...
+    negotiations.errors.InvalidValue: released: a tranche must be reciprocal \
+(exchange.reciprocal), but Russia releases 3 and Ukraine 2
+    """
+
+    released: SideCounts = field(converter=counts("released"))
+    civilians: bool = field(default=False, converter=lambda v: check_bool(v, "civilians"))
+    seriously_ill: SideCounts = field(default=ZERO, converter=counts("seriously_ill"))
+    young: SideCounts = field(default=ZERO, converter=counts("young"))
+    prisoners: tuple[Prisoner, ...] = field(default=(), converter=_prisoners)
+
+    def __attrs_post_init__(self) -> None:
+        russia, ukraine = self.released.russia, self.released.ukraine
+        if russia != ukraine:
+            raise InvalidValue(
+                "released: a tranche must be reciprocal (exchange.reciprocal), "
+                f"but Russia releases {russia} and Ukraine {ukraine}"
+            )
+        if russia == 0:
+            raise InvalidValue("released: a tranche releases at least one person each side")
+        for name in ("seriously_ill", "young"):
+            priority: SideCounts = getattr(self, name)
+            for side in Side:
+                if priority[side] > self.released[side]:
+                    raise InvalidValue(
+                        f"{name}[{side.value}]: {priority[side]} is more than the "
+                        f"{self.released[side]} {side.label} releases"
+                    )
+        if self.prisoners:
+            self._check_against_prisoners()
+
+    def _check_against_prisoners(self) -> None:
+        ids = Counter(person.id for person in self.prisoners)
+        twice = sorted(pid for pid, seen in ids.items() if seen > 1)
+        if twice:
+            raise InvalidValue(f"prisoners: released twice in one tranche: {', '.join(twice)}")
+        if self.civilians and not all(person.civilian for person in self.prisoners):
+            raise InvalidValue(
+                "prisoners: a civilian tranche lists soldiers "
+                "(exchange.civilians_separate: the civilians were returned separately)"
+            )
+        for name, expected in (
+            ("released", _count(self.prisoners, lambda p: True)),
+            ("seriously_ill", _count(self.prisoners, lambda p: p.seriously_ill)),
+        ):
+            if getattr(self, name) != expected:
+                raise InvalidValue(
+                    f"{name}: {getattr(self, name)!r} does not match the prisoners listed "
+                    f"({expected!r})"
+                )
+
+    @classmethod
+    def even(
+        cls, n: int, *, civilians: bool = False, seriously_ill: int = 0, young: int = 0
+    ) -> Tranche:
+        """``n`` for ``n``: each side releases ``n``, of whom ``seriously_ill`` and ``young``."""
+        n = check_count(n, "n")
+        seriously_ill = check_count(seriously_ill, "seriously_ill")
+        young = check_count(young, "young")
+        return cls(
+            released=SideCounts(n, n),
+            civilians=civilians,
+            seriously_ill=SideCounts(seriously_ill, seriously_ill),
+            young=SideCounts(young, young),
+        )
+
+    @classmethod
+    def from_prisoners(
+        cls, prisoners: Iterable[Prisoner], terms: ExchangeTerms = ISTANBUL_TERMS
+    ) -> Tranche:
+        """A tranche of named people; counts are derived, "young" from ``terms.age_limit``.
+
+        Refuses a person listed twice, an unbalanced list and, where the terms
+        keep civilians separate, a mix of civilians and soldiers.
+
+        >>> kursk = [Prisoner(f"K-{i}", Side.UKRAINE, civilian=True, origin="Kursk Oblast")
+        ...          for i in (1, 2)]
+        >>> others = [Prisoner(f"U-{i}", Side.RUSSIA, age=22, civilian=True) for i in (1, 2)]
+        >>> tranche = Tranche.from_prisoners(kursk + others)
+        >>> tranche.released, tranche.young, tranche.civilians
+        (SideCounts(russia=2, ukraine=2), SideCounts(russia=2, ukraine=0), True)
+        """
+        people = _prisoners(prisoners)
+        if not people:
+            raise InvalidValue("prisoners: a tranche releases at least one person each side")
+        if not isinstance(terms, ExchangeTerms):
+            raise InvalidType(f"terms must be ExchangeTerms, not {type(terms).__name__}")
+        kinds = {person.civilian for person in people}
+        if len(kinds) > 1 and terms.civilians_separate:
+            raise InvalidValue(_MIXED)
+        limit = terms.age_limit
+        return cls(
+            released=_count(people, lambda p: True),
+            civilians=kinds == {True},
+            seriously_ill=_count(people, lambda p: p.seriously_ill),
+            young=_count(people, lambda p: p.is_young(limit)),
+            prisoners=people,
+        )
+
+    @property
+    def mixed(self) -> bool:
+        """Whether the listed prisoners mix civilians and soldiers (never with separate civilians)."""
+        return not self.civilians and any(person.civilian for person in self.prisoners)
+
+    def young_under(self, age_limit: int) -> SideCounts:
+        """The young count the listed prisoners give under ``age_limit``."""
+        return _count(self.prisoners, lambda p: p.is_young(age_limit))
+
+    @property
+    def size(self) -> int:
+        """How many people each side releases."""
+        return self.released.russia
+
+    def __str__(self) -> str:
+        kind = "civilians" if self.civilians else "prisoners"
+        extras = []
+        if any(self.seriously_ill.values()):
+            extras.append(f"seriously ill {self.seriously_ill.russia}/{self.seriously_ill.ukraine}")
+        if any(self.young.values()):
+            extras.append(f"young {self.young.russia}/{self.young.ukraine}")
+        tail = f" ({', '.join(extras)})" if extras else ""
+        return f"{self.size} for {self.size} {kind}{tail}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "released": self.released.to_dict(),
+            "civilians": self.civilians,
+            "seriously_ill": self.seriously_ill.to_dict(),
+            "young": self.young.to_dict(),
+            "prisoners": [person.to_dict() for person in self.prisoners],
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "tranche") -> Tranche:
+        """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
+        read = reader(data, where, _TRANCHE_FIELDS)
+        return cls(
+            released=SideCounts.of(read.get("released"), read.field("released")),
+            civilians=read.get("civilians"),
+            seriously_ill=SideCounts.of(read.get("seriously_ill"), read.field("seriously_ill")),
+            young=SideCounts.of(read.get("young"), read.field("young")),
+            prisoners=read.each("prisoners", Prisoner.from_dict),
+        )
+
+
+_MIXED = (
+    "prisoners: civilians and soldiers in one tranche "
+    "(exchange.civilians_separate: the civilians were returned separately)"
+)
+
+_TRANCHE_FIELDS = frozenset({"released", "civilians", "seriously_ill", "young", "prisoners"})
+
+
+def _count(people: Iterable[Prisoner], keep: Any) -> SideCounts:
+    tally = Counter(person.held_by for person in people if keep(person))
+    return SideCounts._make(tally[Side.RUSSIA], tally[Side.UKRAINE])
