@@ -64,7 +64,9 @@ class Engine:
             ignore_invalid_triggers=False,
         )
         for move in definition.moves:
-            conditions = [self._guard(move)] if move.guard else []
+            conditions: list[str | Callable[..., bool | None]] = (
+                [self._guard(move)] if move.guard else []
+            )
             for source in move.sources:
                 if move.returns:
                     for origin in definition.entered_from(source):
@@ -83,7 +85,7 @@ class Engine:
         rules = move.guard
 
         def guard(event: EventData) -> bool:
-            attempt: Attempt = event.model
+            attempt = _attempt(event)
             attempt.blockers = self.evaluate(rules, attempt.state, attempt.arguments)
             return not attempt.blockers
 
@@ -129,7 +131,13 @@ class Engine:
 
 def _came_from(origin: Stage) -> Callable[[EventData], bool]:
     def came_from(event: EventData) -> bool:
-        attempt: Attempt = event.model
+        attempt = _attempt(event)
         return attempt.state.suspended_from == origin
 
     return came_from
+
+
+def _attempt(event: EventData) -> Attempt:
+    model = event.model
+    assert isinstance(model, Attempt)  # only Engine.run triggers this machine
+    return model

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, overload
 
 from negotiations.errors import InvalidType, InvalidValue
 from negotiations.stages import Side
@@ -110,17 +109,6 @@ class SideCounts(Mapping[Side, int]):
     def __len__(self) -> int:
         return 2
 
-    @overload
-    def get(self, key: Side, /) -> int | None: ...
-    @overload
-    def get(self, key: Side, default: int, /) -> int: ...
-    def get(self, key: Any, default: Any = None, /) -> Any:
-        """The count for ``key``, or ``default`` for a key that is not a side."""
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
     def __add__(self, other: SideCounts) -> SideCounts:
         if not isinstance(other, SideCounts):
             return NotImplemented
@@ -132,9 +120,9 @@ class SideCounts(Mapping[Side, int]):
         if isinstance(other, Mapping):
             if any(key not in _SIDES for key in other):
                 return False
-            return self._russia == other.get(Side.RUSSIA, 0) and self._ukraine == other.get(
-                Side.UKRAINE, 0
-            )
+            russia: object = other.get(Side.RUSSIA, 0)
+            ukraine: object = other.get(Side.UKRAINE, 0)
+            return self._russia == russia and self._ukraine == ukraine
         return NotImplemented
 
     def __hash__(self) -> int:

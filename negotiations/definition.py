@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from negotiations.article import article_line
 from negotiations.errors import DefinitionError
+from negotiations.graph import problems
 from negotiations.stages import Stage
 
 if TYPE_CHECKING:
-    from negotiations._state import State
+    from negotiations.state import State
 
 __all__ = ["Check", "Definition", "Move", "Rule"]
 
@@ -77,8 +77,6 @@ class Definition:
     order_rule: str = "process.order"
 
     def __attrs_post_init__(self) -> None:
-        from negotiations.graph import problems
-
         found = problems(self)
         if found:
             raise DefinitionError(found)
@@ -112,14 +110,3 @@ class Definition:
             if source != stage
         }
         return tuple(s for s in self.stages if s in origins)
-
-
-def quoted(rule: Rule) -> list[str]:
-    """Problems with a rule's provenance: its quote must stand on its line of the article."""
-    try:
-        text = article_line(rule.line)
-    except IndexError as error:
-        return [f"rule {rule.id}: {error}"]
-    if rule.quote not in text:
-        return [f"rule {rule.id}: quote not found on article line {rule.line}: {rule.quote!r}"]
-    return []

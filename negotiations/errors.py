@@ -49,7 +49,8 @@ class TransitionBlocked(NegotiationError):
         self.trigger = trigger
         self.stage = stage
         self.blockers: tuple[Blocker, ...] = tuple(blockers)
-        lines = [f"{trigger} refused in stage {stage.value}: {len(self.blockers)} condition(s) unmet"]
+        count = len(self.blockers)
+        lines = [f"{trigger} refused in stage {stage.value}: {count} condition(s) unmet"]
         lines.extend(f"  - {blocker}" for blocker in self.blockers)
         super().__init__("\n".join(lines))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -17,6 +17,26 @@ from negotiations.tranche import Tranche
 __all__ = ["Blocker", "Event"]
 
 
+def _rule(value: object) -> str:
+    return check_text(value, "rule")
+
+
+def _message(value: object) -> str:
+    return check_text(value, "message")
+
+
+def _source_text(value: object) -> str:
+    return check_text(value, "source")
+
+
+def _trigger(value: object) -> str:
+    return check_text(value, "trigger")
+
+
+def _accepted(value: object) -> bool:
+    return check_bool(value, "accepted")
+
+
 @frozen
 class Blocker:
     """One unmet condition: the rule's id, what is missing (with numbers), and the source.
@@ -27,9 +47,9 @@ class Blocker:
 people on each side"]
     """
 
-    rule: str = field(converter=lambda v: check_text(v, "rule"))
-    message: str = field(converter=lambda v: check_text(v, "message"))
-    source: str = field(converter=lambda v: check_text(v, "source"))
+    rule: str = field(converter=_rule)
+    message: str = field(converter=_message)
+    source: str = field(converter=_source_text)
 
     @classmethod
     def _trusted(cls, rule: str, message: str, source: str) -> Blocker:
@@ -72,12 +92,12 @@ def _arguments(value: object) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
-def _blockers(value: object) -> tuple[Blocker, ...]:
-    items = tuple(value)  # type: ignore[call-overload]  # any iterable; items checked below
+def _blockers(value: Iterable[object]) -> tuple[Blocker, ...]:
+    items = tuple(value)
     for index, item in enumerate(items):
         if not isinstance(item, Blocker):
             raise InvalidType(f"blockers[{index}] must be a Blocker, not {type(item).__name__}")
-    return items
+    return items  # type: ignore[return-value]  # every item was checked to be a Blocker above
 
 
 def _stage(name: str) -> Callable[[object], Stage]:
@@ -85,7 +105,7 @@ def _stage(name: str) -> Callable[[object], Stage]:
         if isinstance(value, Stage):
             return value
         try:
-            return Stage(value)
+            return Stage(value)  # type: ignore[arg-type]  # any value: a wrong one is reported below
         except ValueError:
             raise InvalidValue(
                 f"{name}: unknown stage {value!r}; expected one of "
@@ -93,6 +113,14 @@ def _stage(name: str) -> Callable[[object], Stage]:
             ) from None
 
     return convert
+
+
+def _source_stage(value: object) -> Stage:
+    return _stage("source")(value)
+
+
+def _dest_stage(value: object) -> Stage:
+    return _stage("dest")(value)
 
 
 @frozen(unsafe_hash=False)
@@ -105,10 +133,10 @@ class Event:
     values the trigger was called with, by parameter name.
     """
 
-    trigger: str = field(converter=lambda v: check_text(v, "trigger"))
-    accepted: bool = field(converter=lambda v: check_bool(v, "accepted"))
-    source: Stage = field(converter=_stage("source"))
-    dest: Stage = field(converter=_stage("dest"))
+    trigger: str = field(converter=_trigger)
+    accepted: bool = field(converter=_accepted)
+    source: Stage = field(converter=_source_stage)
+    dest: Stage = field(converter=_dest_stage)
     arguments: Mapping[str, Any] = field(default=_NO_ARGUMENTS, converter=_arguments)
     blockers: tuple[Blocker, ...] = field(default=(), converter=_blockers)
 
@@ -119,7 +147,7 @@ class Event:
             raise InvalidValue("dest: a refused event leaves the stage as it was")
 
     @classmethod
-    def _trusted(
+    def _trusted(  # noqa: PLR0917  # private hot-path constructor: the fields, in order
         cls,
         trigger: str,
         accepted: bool,
@@ -162,9 +190,7 @@ class Event:
             "accepted": self.accepted,
             "source": self.source.value,
             "dest": self.dest.value,
-            "arguments": {
-                name: _CODECS[name][0](value) for name, value in self.arguments.items()
-            },
+            "arguments": {name: _CODECS[name][0](value) for name, value in self.arguments.items()},
         }
         if self.blockers:
             data["blockers"] = [blocker.to_dict() for blocker in self.blockers]
@@ -200,7 +226,6 @@ def _show(value: object) -> str:
     if isinstance(value, ExchangeTerms):
         return f"quota {value.quota}, under {value.age_limit}"
     return repr(value)
-
 
 
 _CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, str], Any]]] = {

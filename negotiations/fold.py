@@ -98,7 +98,7 @@ def admit(state: State, trigger: str, args: Mapping[str, Any]) -> None:
 
 def _admit_transfer(state: State, tranche: Tranche) -> None:
     terms = state.terms
-    assert terms is not None  # noqa: S101  # transfer is a move only once terms are agreed
+    assert terms is not None  # transfer is a move only once terms are agreed
     if tranche.prisoners:
         if tranche.mixed and terms.civilians_separate:
             raise InvalidValue(

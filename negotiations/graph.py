@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from negotiations.definition import Definition, Move, quoted
+from negotiations.article import article_line
 from negotiations.stages import Stage
+
+if TYPE_CHECKING:
+    from negotiations.definition import Definition, Move, Rule
 
 __all__ = ["Edge", "Node", "edges", "problems", "shortest_path", "simple_paths", "walks"]
 
@@ -98,51 +102,88 @@ def _reachable(start: Node, out: dict[Node, list[Edge]]) -> set[Node]:
 
 def problems(definition: Definition) -> list[str]:
     """Everything wrong with ``definition``, all at once (empty when it is sound)."""
-    found: list[str] = []
-    stages = set(definition.stages)
-    rule_ids = [rule.id for rule in definition.rules]
-    for rule_id in sorted({r for r in rule_ids if rule_ids.count(r) > 1}):
-        found.append(f"rule {rule_id} is defined more than once")
-    known_rules = set(rule_ids)
-    if definition.initial not in stages:
-        found.append(f"initial stage {definition.initial.value} is not a stage of the process")
-    for final in sorted(definition.finals - stages):
-        found.append(f"final stage {final.value} is not a stage of the process")
-    if definition.order_rule not in known_rules:
-        found.append(f"order rule {definition.order_rule} is not defined")
-    seen_pairs: set[tuple[str, Stage]] = set()
+    found = _shape_problems(definition)
     for move in definition.moves:
-        for stage in (*move.sources, *((move.dest,) if move.dest else ())):
-            if stage not in stages:
-                found.append(f"move {move.trigger}: {stage.value} is not a stage of the process")
-        for source in move.sources:
-            if source in definition.finals:
-                found.append(f"final stage {source.value} has an exit: {move.trigger}")
-            if (move.trigger, source) in seen_pairs:
-                found.append(f"move {move.trigger} is defined twice from {source.value}")
-            seen_pairs.add((move.trigger, source))
-        for rule_id in move.guard:
-            if rule_id not in known_rules:
-                found.append(f"move {move.trigger}: guard names unknown rule {rule_id}")
-            elif rule_id not in definition.checks:
-                found.append(f"move {move.trigger}: rule {rule_id} has no check")
-        if move.returns and move.dest is not None:
-            found.append(f"move {move.trigger}: a returning move has no fixed dest")
+        found.extend(_move_problems(definition, move))
     for rule in definition.rules:
         found.extend(quoted(rule))
     if found:
         return found  # the graph checks below assume well-formed moves
+    return _graph_problems(definition)
+
+
+def quoted(rule: Rule) -> list[str]:
+    """Problems with a rule's provenance: its quote must stand on its line of the article."""
+    try:
+        text = article_line(rule.line)
+    except IndexError as error:
+        return [f"rule {rule.id}: {error}"]
+    if rule.quote not in text:
+        return [f"rule {rule.id}: quote not found on article line {rule.line}: {rule.quote!r}"]
+    return []
+
+
+def _shape_problems(definition: Definition) -> list[str]:
+    found: list[str] = []
+    stages = set(definition.stages)
+    rule_ids = [rule.id for rule in definition.rules]
+    found.extend(
+        f"rule {rule_id} is defined more than once"
+        for rule_id in sorted({r for r in rule_ids if rule_ids.count(r) > 1})
+    )
+    if definition.initial not in stages:
+        found.append(f"initial stage {definition.initial.value} is not a stage of the process")
+    found.extend(
+        f"final stage {final.value} is not a stage of the process"
+        for final in sorted(definition.finals - stages)
+    )
+    if definition.order_rule not in rule_ids:
+        found.append(f"order rule {definition.order_rule} is not defined")
+    pairs = [(move.trigger, source) for move in definition.moves for source in move.sources]
+    found.extend(
+        f"move {trigger} is defined twice from {source.value}"
+        for trigger, source in sorted(set(pairs))
+        if pairs.count((trigger, source)) > 1
+    )
+    return found
+
+
+def _move_problems(definition: Definition, move: Move) -> list[str]:
+    found: list[str] = []
+    known_rules = {rule.id for rule in definition.rules}
+    for stage in (*move.sources, *((move.dest,) if move.dest else ())):
+        if stage not in definition.stages:
+            found.append(f"move {move.trigger}: {stage.value} is not a stage of the process")
+    found.extend(
+        f"final stage {source.value} has an exit: {move.trigger}"
+        for source in move.sources
+        if source in definition.finals
+    )
+    for rule_id in move.guard:
+        if rule_id not in known_rules:
+            found.append(f"move {move.trigger}: guard names unknown rule {rule_id}")
+        elif rule_id not in definition.checks:
+            found.append(f"move {move.trigger}: rule {rule_id} has no check")
+    if move.returns and move.dest is not None:
+        found.append(f"move {move.trigger}: a returning move has no fixed dest")
+    return found
+
+
+def _graph_problems(definition: Definition) -> list[str]:
+    found: list[str] = []
     out = _outgoing(definition)
-    start = Node(definition.initial)
-    reached = _reachable(start, out)
-    for stage in definition.stages:
-        if not any(node.stage == stage for node in reached):
-            found.append(f"stage {stage.value} cannot be reached from {definition.initial.value}")
-    for node in sorted(reached):
-        if node.stage in definition.finals:
-            continue
-        if not any(n.stage in definition.finals for n in _reachable(node, out)):
-            found.append(f"stage {node} cannot reach a final stage")
+    reached = _reachable(Node(definition.initial), out)
+    found.extend(
+        f"stage {stage.value} cannot be reached from {definition.initial.value}"
+        for stage in definition.stages
+        if not any(node.stage == stage for node in reached)
+    )
+    found.extend(
+        f"stage {node} cannot reach a final stage"
+        for node in sorted(reached)
+        if node.stage not in definition.finals
+        and not any(n.stage in definition.finals for n in _reachable(node, out))
+    )
     return found
 
 
@@ -174,9 +215,9 @@ def simple_paths(definition: Definition) -> Iterator[tuple[Edge, ...]]:
     out = _outgoing(definition)
     start = Node(definition.initial)
 
-    def extend(node: Node, visited: frozenset[Node], path: tuple[Edge, ...]) -> Iterator[
-        tuple[Edge, ...]
-    ]:
+    def extend(
+        node: Node, visited: frozenset[Node], path: tuple[Edge, ...]
+    ) -> Iterator[tuple[Edge, ...]]:
         if node.stage in definition.finals:
             yield path
             return
@@ -202,6 +243,6 @@ def walks(definition: Definition) -> tuple[tuple[Edge, ...], ...]:
             (p for f in finals if (p := shortest_path(definition, edge.dest, f)) is not None),
             key=len,
         )
-        assert before is not None  # noqa: S101  # problems() proved every node reachable
+        assert before is not None  # problems() proved every node reachable
         found.append((*before, edge, *after))
     return tuple(found)

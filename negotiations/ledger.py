@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from attrs import field, frozen
 
-from negotiations._fields import check_count, check_text, counts, reader
+from negotiations._fields import check_count, check_text, reader
 from negotiations.counts import ZERO, SideCounts
 from negotiations.tranche import Tranche
 
 __all__ = ["Ledger"]
 
 
-def _ids(value: object) -> frozenset[str]:
-    return frozenset(value)  # type: ignore[call-overload]  # any iterable of ids; checked by Tranche
+def _ids(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
+def _released(value: object) -> SideCounts:
+    return SideCounts.of(value, "released")
+
+
+def _seriously_ill(value: object) -> SideCounts:
+    return SideCounts.of(value, "seriously_ill")
+
+
+def _young(value: object) -> SideCounts:
+    return SideCounts.of(value, "young")
+
+
+def _civilians(value: object) -> SideCounts:
+    return SideCounts.of(value, "civilians")
+
+
+def _tranches(value: object) -> int:
+    return check_count(value, "tranches")
 
 
 @frozen
@@ -29,11 +50,11 @@ class Ledger:
     SideCounts(russia=392, ukraine=392)
     """
 
-    released: SideCounts = field(default=ZERO, converter=counts("released"))
-    seriously_ill: SideCounts = field(default=ZERO, converter=counts("seriously_ill"))
-    young: SideCounts = field(default=ZERO, converter=counts("young"))
-    civilians: SideCounts = field(default=ZERO, converter=counts("civilians"))
-    tranches: int = field(default=0, converter=lambda v: check_count(v, "tranches"))
+    released: SideCounts = field(default=ZERO, converter=_released)
+    seriously_ill: SideCounts = field(default=ZERO, converter=_seriously_ill)
+    young: SideCounts = field(default=ZERO, converter=_young)
+    civilians: SideCounts = field(default=ZERO, converter=_civilians)
+    tranches: int = field(default=0, converter=_tranches)
     prisoner_ids: frozenset[str] = field(default=frozenset(), converter=_ids, repr=False)
 
     def add(self, tranche: Tranche) -> Ledger:
@@ -81,6 +102,4 @@ class Ledger:
         )
 
 
-_FIELDS = frozenset(
-    {"released", "seriously_ill", "young", "civilians", "tranches", "prisoner_ids"}
-)
+_FIELDS = frozenset({"released", "seriously_ill", "young", "civilians", "tranches", "prisoner_ids"})

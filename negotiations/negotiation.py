@@ -248,7 +248,8 @@ class Negotiation:
     def from_dict(cls, data: object) -> Negotiation:
         """Restore from :meth:`to_dict` by replaying the events; errors name the bad field."""
         if not isinstance(data, Mapping):
-            raise InvalidType(f"a saved negotiation must be a JSON object, not {type(data).__name__}")
+            kind = type(data).__name__
+            raise InvalidType(f"a saved negotiation must be a JSON object, not {kind}")
         unknown = sorted(str(key) for key in data if key not in {"format", "stage", "events"})
         if unknown:
             raise InvalidValue(f"unknown field(s) {', '.join(unknown)}")
@@ -260,7 +261,9 @@ class Negotiation:
         raw = data["events"]
         if not isinstance(raw, list):
             raise InvalidType(f"events must be a list, not {type(raw).__name__}")
-        negotiation = cls.replay(Event.from_dict(item, f"events[{i}]") for i, item in enumerate(raw))
+        negotiation = cls.replay(
+            Event.from_dict(item, f"events[{i}]") for i, item in enumerate(raw)
+        )
         if data["stage"] != negotiation.stage.value:
             raise InvalidValue(
                 f"stage: recorded {data['stage']!r}, but the events lead to "

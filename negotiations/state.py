@@ -14,6 +14,14 @@ __all__ = ["Interest", "State"]
 _EMPTY_LEDGER = Ledger()
 
 
+def _side(value: object) -> Side:
+    return check_side(value, "side")
+
+
+def _name(value: object) -> str:
+    return check_text(value, "name")
+
+
 @frozen
 class Interest:
     """A core interest one side declared, and whether the other side has acknowledged it.
@@ -22,8 +30,8 @@ class Interest:
     Russia's interest 'security guarantees' (not yet acknowledged by Ukraine)
     """
 
-    side: Side = field(converter=lambda v: check_side(v, "side"))
-    name: str = field(converter=lambda v: check_text(v, "name"))
+    side: Side = field(converter=_side)
+    name: str = field(converter=_name)
     acknowledged: bool = False
 
     def __str__(self) -> str:

@@ -6,11 +6,27 @@ from typing import Any
 
 from attrs import field, frozen
 
-from negotiations._fields import check_bool, check_count, counts, reader
+from negotiations._fields import check_bool, check_count, reader
 from negotiations.counts import ZERO, SideCounts
 from negotiations.errors import InvalidValue
 
 __all__ = ["ISTANBUL_TERMS", "ExchangeTerms"]
+
+
+def _quota(value: object) -> int:
+    return check_count(value, "quota")
+
+
+def _civilians_separate(value: object) -> bool:
+    return check_bool(value, "civilians_separate")
+
+
+def _seriously_ill_held(value: object) -> SideCounts:
+    return SideCounts.of(value, "seriously_ill_held")
+
+
+def _young_held(value: object) -> SideCounts:
+    return SideCounts.of(value, "young_held")
 
 
 def _age_limit(value: object) -> int:
@@ -33,13 +49,11 @@ class ExchangeTerms:
 seriously_ill_held=SideCounts(russia=0, ukraine=0), young_held=SideCounts(russia=3, ukraine=0))
     """
 
-    quota: int = field(default=1000, converter=lambda v: check_count(v, "quota"))
+    quota: int = field(default=1000, converter=_quota)
     age_limit: int = field(default=25, converter=_age_limit)
-    civilians_separate: bool = field(
-        default=True, converter=lambda v: check_bool(v, "civilians_separate")
-    )
-    seriously_ill_held: SideCounts = field(default=ZERO, converter=counts("seriously_ill_held"))
-    young_held: SideCounts = field(default=ZERO, converter=counts("young_held"))
+    civilians_separate: bool = field(default=True, converter=_civilians_separate)
+    seriously_ill_held: SideCounts = field(default=ZERO, converter=_seriously_ill_held)
+    young_held: SideCounts = field(default=ZERO, converter=_young_held)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

@@ -14,7 +14,6 @@ from negotiations._fields import (
     check_optional_text,
     check_side,
     check_text,
-    counts,
     reader,
 )
 from negotiations.counts import ZERO, SideCounts
@@ -29,6 +28,42 @@ def _optional_age(value: object) -> int | None:
     return None if value is None else check_count(value, "age")
 
 
+def _id(value: object) -> str:
+    return check_text(value, "id")
+
+
+def _held_by(value: object) -> Side:
+    return check_side(value, "held_by")
+
+
+def _seriously_ill_flag(value: object) -> bool:
+    return check_bool(value, "seriously_ill")
+
+
+def _civilian(value: object) -> bool:
+    return check_bool(value, "civilian")
+
+
+def _origin(value: object) -> str | None:
+    return check_optional_text(value, "origin")
+
+
+def _released(value: object) -> SideCounts:
+    return SideCounts.of(value, "released")
+
+
+def _civilians(value: object) -> bool:
+    return check_bool(value, "civilians")
+
+
+def _seriously_ill(value: object) -> SideCounts:
+    return SideCounts.of(value, "seriously_ill")
+
+
+def _young(value: object) -> SideCounts:
+    return SideCounts.of(value, "young")
+
+
 @frozen
 class Prisoner:
     """A named person held by one side, who may be released in a tranche.
@@ -38,16 +73,12 @@ class Prisoner:
 civilian=True, origin='Kursk Oblast')
     """
 
-    id: str = field(converter=lambda v: check_text(v, "id"))
-    held_by: Side = field(converter=lambda v: check_side(v, "held_by"))
+    id: str = field(converter=_id)
+    held_by: Side = field(converter=_held_by)
     age: int | None = field(default=None, converter=_optional_age)
-    seriously_ill: bool = field(
-        default=False, kw_only=True, converter=lambda v: check_bool(v, "seriously_ill")
-    )
-    civilian: bool = field(default=False, kw_only=True, converter=lambda v: check_bool(v, "civilian"))
-    origin: str | None = field(
-        default=None, kw_only=True, converter=lambda v: check_optional_text(v, "origin")
-    )
+    seriously_ill: bool = field(default=False, kw_only=True, converter=_seriously_ill_flag)
+    civilian: bool = field(default=False, kw_only=True, converter=_civilian)
+    origin: str | None = field(default=None, kw_only=True, converter=_origin)
 
     def is_young(self, age_limit: int) -> bool:
         """Under ``age_limit`` years old (an unknown age is not young)."""
@@ -87,9 +118,7 @@ def _prisoners(value: object) -> tuple[Prisoner, ...]:
     people = tuple(value)
     for index, person in enumerate(people):
         if not isinstance(person, Prisoner):
-            raise InvalidType(
-                f"prisoners[{index}] must be a Prisoner, not {type(person).__name__}"
-            )
+            raise InvalidType(f"prisoners[{index}] must be a Prisoner, not {type(person).__name__}")
     return people
 
 
@@ -111,10 +140,10 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
 (exchange.reciprocal), but Russia releases 3 and Ukraine 2
     """
 
-    released: SideCounts = field(converter=counts("released"))
-    civilians: bool = field(default=False, converter=lambda v: check_bool(v, "civilians"))
-    seriously_ill: SideCounts = field(default=ZERO, converter=counts("seriously_ill"))
-    young: SideCounts = field(default=ZERO, converter=counts("young"))
+    released: SideCounts = field(converter=_released)
+    civilians: bool = field(default=False, converter=_civilians)
+    seriously_ill: SideCounts = field(default=ZERO, converter=_seriously_ill)
+    young: SideCounts = field(default=ZERO, converter=_young)
     prisoners: tuple[Prisoner, ...] = field(default=(), converter=_prisoners)
 
     def __attrs_post_init__(self) -> None:
@@ -207,7 +236,7 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
 
     @property
     def mixed(self) -> bool:
-        """Whether the listed prisoners mix civilians and soldiers (never with separate civilians)."""
+        """Whether the listed prisoners mix civilians and soldiers."""
         return not self.civilians and any(person.civilian for person in self.prisoners)
 
     def young_under(self, age_limit: int) -> SideCounts:
