@@ -9,7 +9,9 @@ from negotiations.stages import Side
 
 __all__ = ["SideCounts", "side_of"]
 
-_SIDES = (Side.RUSSIA, Side.UKRAINE)
+_RUSSIA = Side.RUSSIA
+_UKRAINE = Side.UKRAINE
+_SIDES = (_RUSSIA, _UKRAINE)
 
 
 def side_of(value: object, field: str) -> Side:
@@ -97,9 +99,9 @@ class SideCounts(Mapping[Side, int]):
         return self._ukraine
 
     def __getitem__(self, key: Side) -> int:
-        if key == Side.RUSSIA:
+        if key is _RUSSIA or key == "russia":
             return self._russia
-        if key == Side.UKRAINE:
+        if key is _UKRAINE or key == "ukraine":
             return self._ukraine
         raise KeyError(key)
 

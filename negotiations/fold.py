@@ -48,7 +48,7 @@ _PARAMETERS: Mapping[str, Callable[[object, str], object]] = {
 
 def arguments(parameters: tuple[str, ...], given: Mapping[str, object]) -> dict[str, Any]:
     """Check a move's arguments on their own; the result is what the history records."""
-    if given.keys() != set(parameters):
+    if len(given) != len(parameters) or any(name not in given for name in parameters):
         missing = sorted(set(parameters) - given.keys())
         extra = sorted(str(name) for name in given.keys() - set(parameters))
         problems = [f"missing {', '.join(missing)}"] if missing else []

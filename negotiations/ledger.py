@@ -62,14 +62,21 @@ class Ledger:
         ids = self.prisoner_ids
         if tranche.prisoners:
             ids = ids | {person.id for person in tranche.prisoners}
-        return Ledger(
-            self.released + tranche.released,
-            self.seriously_ill + tranche.seriously_ill,
-            self.young + tranche.young,
+        # The hot path of every simulation: the sums of valid counts are valid, so the
+        # new value is built without running the converters again.
+        made = object.__new__(Ledger)
+        setattr_ = object.__setattr__
+        setattr_(made, "released", self.released + tranche.released)
+        setattr_(made, "seriously_ill", self.seriously_ill + tranche.seriously_ill)
+        setattr_(made, "young", self.young + tranche.young)
+        setattr_(
+            made,
+            "civilians",
             self.civilians + tranche.released if tranche.civilians else self.civilians,
-            self.tranches + 1,
-            ids,
         )
+        setattr_(made, "tranches", self.tranches + 1)
+        setattr_(made, "prisoner_ids", ids)
+        return made
 
     def __str__(self) -> str:
         return (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from attrs import field, frozen
 
 from negotiations._fields import check_side, check_text
@@ -50,32 +53,20 @@ class State:
     open_issues: tuple[str, ...] = ()
     interests: tuple[Interest, ...] = ()
 
-    def exchange_shortfalls(self) -> dict[str, list[str]]:
-        """What the exchange still lacks, by rule id (``exchange.quota`` …); empty when complete."""
-        terms = self.terms
-        if terms is None:
-            return {"exchange.quota": ["no exchange has been agreed yet"]}
-        ledger = self.ledger
-        missing: dict[str, list[str]] = {}
-        for side in (Side.RUSSIA, Side.UKRAINE):
-            released = ledger.released[side]
-            if released < terms.quota:
-                missing.setdefault("exchange.quota", []).append(
-                    f"{released} of {terms.quota} released by {side.label}"
-                )
-            held = terms.seriously_ill_held[side]
-            if ledger.seriously_ill[side] < held:
-                missing.setdefault("exchange.seriously_ill", []).append(
-                    f"{ledger.seriously_ill[side]} of the {held} seriously ill prisoners "
-                    f"{side.label} holds released"
-                )
-            held = terms.young_held[side]
-            if ledger.young[side] < held:
-                missing.setdefault("exchange.young", []).append(
-                    f"{ledger.young[side]} of the {held} prisoners under {terms.age_limit} "
-                    f"{side.label} holds released"
-                )
-        return missing
+    _shortfalls: Mapping[str, tuple[str, ...]] | None = field(
+        default=None, init=False, eq=False, repr=False
+    )
+
+    def exchange_shortfalls(self) -> Mapping[str, tuple[str, ...]]:
+        """What the exchange still lacks, by rule id (``exchange.quota`` …); empty when complete.
+
+        Worked out once per state (a state never changes).
+        """
+        cached = self._shortfalls
+        if cached is None:
+            cached = _shortfalls(self.terms, self.ledger)
+            object.__setattr__(self, "_shortfalls", cached)
+        return cached
 
     @property
     def exchange_complete(self) -> bool:
@@ -85,3 +76,32 @@ class State:
     def pending_interests(self) -> tuple[Interest, ...]:
         """Declared interests the other side has not acknowledged yet."""
         return tuple(interest for interest in self.interests if not interest.acknowledged)
+
+
+def _shortfalls(terms: ExchangeTerms | None, ledger: Ledger) -> Mapping[str, tuple[str, ...]]:
+    if terms is None:
+        return {"exchange.quota": ("no exchange has been agreed yet",)}
+    missing: dict[str, list[str]] = {}
+    for side in _SIDES:
+        released = ledger.released[side]
+        if released < terms.quota:
+            missing.setdefault("exchange.quota", []).append(
+                f"{released} of {terms.quota} released by {side.label}"
+            )
+        held = terms.seriously_ill_held[side]
+        if ledger.seriously_ill[side] < held:
+            missing.setdefault("exchange.seriously_ill", []).append(
+                f"{ledger.seriously_ill[side]} of the {held} seriously ill prisoners "
+                f"{side.label} holds released"
+            )
+        held = terms.young_held[side]
+        if ledger.young[side] < held:
+            missing.setdefault("exchange.young", []).append(
+                f"{ledger.young[side]} of the {held} prisoners under {terms.age_limit} "
+                f"{side.label} holds released"
+            )
+    return {rule: tuple(messages) for rule, messages in missing.items()} if missing else _NONE
+
+
+_SIDES = (Side.RUSSIA, Side.UKRAINE)
+_NONE: Mapping[str, tuple[str, ...]] = MappingProxyType({})
