@@ -178,6 +178,15 @@ class Negotiation:
         """The process breaks down for good."""
         return self._fire("collapse", {"reason": reason})
 
+    def send(self, trigger: str, /, **arguments: object) -> Event:
+        """Make the move named ``trigger`` with keyword ``arguments``: for scripts and simulations
+        that choose moves by name.
+
+        ``talks.send("transfer", tranche=t)`` is ``talks.transfer(t)``.
+        """
+        _known(trigger)
+        return self._fire(trigger, arguments)
+
     def _fire(self, trigger: str, given: Mapping[str, object]) -> Event:
         args = arguments(_ENGINE.parameters[trigger], given)
         state = self._state

@@ -28,9 +28,7 @@ RULES: tuple[Rule, ...] = (
         "exchange.quota",
         "the exchange is complete only when each side has released at least the agreed number",
         5,
-        "using the formula ‘thousand for a thousand’ and to return all seriously ill and young "
-        "(under 25 years old) prisoners from each side, with a minimum of 1,000 people on each "
-        "side",
+        "with a minimum of 1,000 people on each side",
     ),
     Rule(
         "exchange.seriously_ill",

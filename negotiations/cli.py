@@ -1,0 +1,72 @@
+"""The ``negotiations`` command: ``demo`` walks the article's story; ``rules`` and ``diagram``
+print the definition."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from negotiations import __version__
+from negotiations.diagram import mermaid, rules_table, stages_table
+from negotiations.negotiation import Negotiation
+from negotiations.story import ARTICLE_STORY, play, render
+
+__all__ = ["main"]
+
+
+def _demo() -> int:
+    talks = Negotiation()
+    print("The process in the article, step by step (article lines in brackets):")
+    print()
+    for number, (step, event) in enumerate(play(ARTICLE_STORY, talks), start=1):
+        released = talks.ledger.released
+        quota = talks.terms.quota if talks.terms else 0
+        progress = f"Russia {released.russia}/{quota}, Ukraine {released.ukraine}/{quota}"
+        cited = f"[{step.line}]" if step.line else ""
+        print(f"{number:>2}. {cited:<5}{render(step, event, progress)}")
+    print()
+    print(f"Now: {talks!r}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="negotiations",
+        description="A staged diplomatic process as a guarded state machine.",
+    )
+    parser.add_argument("--version", action="version", version=f"negotiations {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("demo", help="walk through the article's process, one line per step")
+    commands.add_parser("rules", help="print the rules and the sentences they come from")
+    commands.add_parser("stages", help="print the stages and the moves from each")
+    commands.add_parser("diagram", help="print the process as a Mermaid state diagram")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    try:
+        return _run(argv)
+    except BrokenPipeError:  # `negotiations demo | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    parser = _parser()
+    options = parser.parse_args(argv)
+    if options.command == "demo":
+        return _demo()
+    if options.command == "rules":
+        print(rules_table())
+        return 0
+    if options.command == "stages":
+        print(stages_table())
+        return 0
+    if options.command == "diagram":
+        print(mermaid())
+        return 0
+    parser.print_help(sys.stderr)
+    return 2

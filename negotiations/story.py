@@ -1,0 +1,115 @@
+"""The article's story as data: the steps ``negotiations demo`` walks through, one line each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from attrs import frozen
+
+from negotiations.errors import TransitionBlocked
+from negotiations.events import Event
+from negotiations.negotiation import Negotiation
+from negotiations.process import PROCESS
+from negotiations.stages import Side
+from negotiations.terms import ISTANBUL_TERMS
+from negotiations.tranche import Prisoner, Tranche
+
+__all__ = ["ARTICLE_STORY", "Step", "play", "render"]
+
+
+@frozen
+class Step:
+    """One step of a story: what happens, in words, and the move that makes it happen."""
+
+    narration: str
+    trigger: str
+    arguments: Mapping[str, Any]
+    line: int | None = None  # the article line the step comes from, if any
+
+
+_KURSK = (
+    Prisoner("kursk-civilian-1", Side.UKRAINE, civilian=True, origin="Kursk Oblast"),
+    Prisoner("kursk-civilian-2", Side.UKRAINE, civilian=True, origin="Kursk Oblast"),
+    Prisoner("ukrainian-civilian-1", Side.RUSSIA, civilian=True),
+    Prisoner("ukrainian-civilian-2", Side.RUSSIA, civilian=True),
+)
+
+#: The process in the article, from the agreement in Istanbul to the leaders'
+#: meeting. Tranche sizes after the first are illustrative: the article gives
+#: only the agreed minimum.
+ARTICLE_STORY: tuple[Step, ...] = (
+    Step(
+        "In Istanbul the parties agree 'a thousand for a thousand'",
+        "agree_exchange",
+        {"terms": ISTANBUL_TERMS},
+        5,
+    ),
+    Step(
+        "Two civilians from Kursk Oblast return to Russia, two go to Ukraine",
+        "transfer",
+        {"tranche": Tranche.from_prisoners(_KURSK, ISTANBUL_TERMS)},
+        1,
+    ),
+    Step("Military tranche, 390 for 390", "transfer", {"tranche": Tranche.even(390)}, 2),
+    Step("The third round is called before the exchange is done", "open_third_round", {}, 8),
+    Step(
+        "Military tranche, 307 for 307, seriously ill first",
+        "transfer",
+        {"tranche": Tranche.even(307, seriously_ill=41)},
+        5,
+    ),
+    Step(
+        "Military tranche, 301 for 301, the young among them",
+        "transfer",
+        {"tranche": Tranche.even(301, young=118)},
+        5,
+    ),
+    Step("The third round of talks opens", "open_third_round", {}, 8),
+    Step(
+        "A further humanitarian issue is raised (illustrative)",
+        "raise_humanitarian_issue",
+        {"name": "missing persons"},
+        11,
+    ),
+    Step("A leaders' meeting is proposed too soon", "convene_leaders", {}, 11),
+    Step(
+        "The further humanitarian issue is resolved",
+        "resolve_humanitarian_issue",
+        {"name": "missing persons"},
+        11,
+    ),
+    Step("The leaders meet", "convene_leaders", {}, 11),
+)
+
+
+def play(
+    steps: tuple[Step, ...] = ARTICLE_STORY, negotiation: Negotiation | None = None
+) -> Iterator[tuple[Step, Event]]:
+    """Make each step's move on ``negotiation`` (a new one by default); yield what was recorded.
+
+    A refused step yields its refused event and the story goes on, as the news does.
+    """
+    talks = Negotiation() if negotiation is None else negotiation
+    for step in steps:
+        try:
+            event = talks.send(step.trigger, **step.arguments)
+        except TransitionBlocked:
+            event = talks.history[-1]
+        yield step, event
+
+
+def render(step: Step, event: Event, progress: str) -> str:
+    """One line for one step: what happened, and what it did to the process."""
+    if event.accepted:
+        if event.dest != event.source:
+            outcome = f"{event.source.label} -> {event.dest.label}"
+        else:
+            outcome = f"{event.trigger}: {progress}" if event.trigger == "transfer" else "recorded"
+    else:
+        reasons = "; ".join(
+            f"{blocker.message} (line {PROCESS.rule(blocker.rule).line})"
+            for blocker in event.blockers
+        )
+        outcome = f"REFUSED: {reasons}"
+    return f"{step.narration:<68} {outcome}"
