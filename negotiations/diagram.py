@@ -1,4 +1,4 @@
-"""Views derived from a definition: the Mermaid state diagram and the Markdown tables of the docs."""
+"""Views derived from a definition: the Mermaid diagram and the Markdown tables of the docs."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def mermaid(definition: Definition = PROCESS) -> str:
             labels[key].append(label)
     lines = ["stateDiagram-v2", f"    [*] --> {definition.initial.value}"]
     lines.extend(
-        f"    {source} --> {dest}: {'<br/>'.join(names)}" for (source, dest), names in labels.items()
+        f"    {source} --> {dest}: {'<br/>'.join(names)}"
+        for (source, dest), names in labels.items()
     )
     lines.extend(
         f"    {stage.value} --> [*]" for stage in definition.stages if stage in definition.finals

@@ -1,0 +1,204 @@
+"""Hypothesis strategies for people who embed negotiations and want to property-test their code.
+
+Every strategy builds only valid values (a :class:`~negotiations.Tranche` is
+always reciprocal, an :class:`~negotiations.ExchangeTerms` always passes its
+validators), except :func:`negotiations`, which drives a real negotiation
+through valid *and* invalid attempts, as a user or a simulation would, and
+swallows every refusal. It needs Hypothesis (``pip install 'negotiations[test]'``);
+importing ``negotiations`` itself never imports this module.
+
+>>> from hypothesis import given
+>>> from negotiations import Negotiation
+>>> from negotiations.testing import negotiations
+>>> @given(negotiations(max_steps=5))
+... def test_a_saved_negotiation_restores_equal(talks):
+...     assert Negotiation.from_json(talks.to_json()) == talks
+>>> test_a_saved_negotiation_restores_equal()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import string
+
+try:
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - exercised only without the test extra
+    raise ImportError(
+        "negotiations.testing needs Hypothesis: pip install 'negotiations[test]'"
+    ) from None
+
+from hypothesis.errors import InvalidArgument
+
+from negotiations.errors import NegotiationError
+from negotiations.negotiation import Negotiation
+from negotiations.process import PROCESS
+from negotiations.stages import Side
+from negotiations.terms import ExchangeTerms
+from negotiations.tranche import Prisoner, Tranche
+
+__all__ = [
+    "ISSUE_NAMES",
+    "REASONS",
+    "exchange_terms",
+    "negotiations",
+    "prisoners",
+    "sides",
+    "tranches",
+    "triggers",
+]
+
+#: Names :func:`negotiations` raises, resolves, declares and acknowledges by
+#: default: a small pool, so that a resolve or an acknowledgement often names
+#: something that was raised or declared before.
+ISSUE_NAMES: tuple[str, ...] = (
+    "prisoners of war",
+    "missing persons",
+    "bodies of the fallen",
+    "security guarantees",
+)
+
+#: Reasons :func:`negotiations` gives by default for ``suspend`` and ``collapse``.
+REASONS: tuple[str, ...] = ("talks stalled", "ceasefire broken", "a delegation walked out")
+
+#: Moves a step that follows :meth:`Negotiation.allowed` leaves out, so that
+#: the process often gets far before it is put on hold or breaks down.
+_ENDINGS = frozenset({"suspend", "collapse"})
+
+_PARAMETERS: dict[str, tuple[str, ...]] = {move.trigger: move.parameters for move in PROCESS.moves}
+
+
+def _at_least(value: int, least: int, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise InvalidArgument(f"{name} must be a whole number >= {least}, not {value!r}")
+
+
+def sides() -> st.SearchStrategy[Side]:
+    """Either side; shrinks towards :attr:`Side.RUSSIA`."""
+    return st.sampled_from(Side)
+
+
+def triggers() -> st.SearchStrategy[str]:
+    """Any trigger of the process (``PROCESS.triggers``), whether it is possible now or not."""
+    return st.sampled_from(PROCESS.triggers)
+
+
+def exchange_terms(
+    *, max_quota: int = 100, max_held: int | None = None
+) -> st.SearchStrategy[ExchangeTerms]:
+    """Agreed terms with a quota of at most ``max_quota`` people each side.
+
+    Each side declares holding up to ``max_held`` seriously ill and up to
+    ``max_held`` young prisoners (``max_quota`` when not given), so every drawn
+    exchange can be completed with tranches of :func:`tranches`.
+    """
+    _at_least(max_quota, 0, "max_quota")
+    held_limit = max_quota if max_held is None else max_held
+    _at_least(held_limit, 0, "max_held")
+    held = st.fixed_dictionaries({side: st.integers(0, held_limit) for side in Side})
+    return st.builds(
+        ExchangeTerms,
+        quota=st.integers(0, max_quota),
+        age_limit=st.integers(1, 100),
+        civilians_separate=st.booleans(),
+        seriously_ill_held=held,
+        young_held=held,
+    )
+
+
+def tranches(
+    *, max_size: int = 100, civilians: st.SearchStrategy[bool] | None = None
+) -> st.SearchStrategy[Tranche]:
+    """Reciprocal tranches of 1 to ``max_size`` people each side, counted (no named prisoners).
+
+    Each side's seriously ill and young counts are drawn separately, up to the
+    tranche's size. ``civilians`` draws whether the tranche is one of
+    civilians (any bool by default; pass ``st.just(False)`` for soldiers only).
+    """
+    _at_least(max_size, 1, "max_size")
+    civilian = st.booleans() if civilians is None else civilians
+
+    @st.composite
+    def tranche(draw: st.DrawFn) -> Tranche:
+        size = draw(st.integers(1, max_size))
+        priority = st.fixed_dictionaries({side: st.integers(0, size) for side in Side})
+        return Tranche(
+            released=dict.fromkeys(Side, size),
+            civilians=draw(civilian),
+            seriously_ill=draw(priority),
+            young=draw(priority),
+        )
+
+    return tranche()
+
+
+def prisoners(*, held_by: st.SearchStrategy[Side] | None = None) -> st.SearchStrategy[Prisoner]:
+    """Named prisoners: an id, the side holding them, maybe an age, illness, civilian, origin."""
+    return st.builds(
+        Prisoner,
+        st.text(string.ascii_uppercase + string.digits + "-", min_size=1, max_size=8).filter(
+            lambda text: text.strip("-") != ""
+        ),
+        sides() if held_by is None else held_by,
+        st.none() | st.integers(0, 100),
+        seriously_ill=st.booleans(),
+        civilian=st.booleans(),
+        origin=st.none() | st.sampled_from(("Kursk Oblast", "Donetsk Oblast", "Kharkiv Oblast")),
+    )
+
+
+def negotiations(
+    *,
+    max_steps: int = 30,
+    terms: st.SearchStrategy[ExchangeTerms | None] | None = None,
+    tranche: st.SearchStrategy[Tranche] | None = None,
+    names: st.SearchStrategy[str] | None = None,
+    reasons: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[Negotiation]:
+    """A negotiation after up to ``max_steps`` attempted moves, refused ones included.
+
+    Each step calls a trigger with drawn arguments: about half the time one
+    that :meth:`Negotiation.allowed` names (other than ``suspend`` and
+    ``collapse``), otherwise any trigger at all, so
+    the history holds accepted moves, guard refusals, moves out of order and
+    bad arguments alike; every refusal (a :class:`NegotiationError`) is
+    swallowed, as it leaves the negotiation as it was. Resolving and
+    acknowledging prefer what is open or pending, so the process often gets
+    far. The default terms and tranches are small enough for the exchange to
+    complete within a few steps.
+    """
+    _at_least(max_steps, 0, "max_steps")
+    agreed = exchange_terms(max_quota=20, max_held=5) if terms is None else terms
+    handed = tranches(max_size=20) if tranche is None else tranche
+    named = st.sampled_from(ISSUE_NAMES) if names is None else names
+    told = st.sampled_from(REASONS) if reasons is None else reasons
+
+    def name_for(negotiation: Negotiation, trigger: str) -> st.SearchStrategy[str]:
+        if trigger == "resolve_humanitarian_issue" and negotiation.humanitarian_issues:
+            return st.sampled_from(negotiation.humanitarian_issues) | named
+        pending = [i.name for i in negotiation.interests if not i.acknowledged]
+        if trigger == "acknowledge_interest" and pending:
+            return st.sampled_from(pending) | named
+        return named
+
+    @st.composite
+    def driven(draw: st.DrawFn) -> Negotiation:
+        negotiation = Negotiation()
+        for _ in range(draw(st.integers(0, max_steps))):
+            allowed = [t for t in negotiation.allowed() if t not in _ENDINGS]
+            follow: bool = draw(st.booleans())
+            choices = st.sampled_from(allowed) if allowed and follow else triggers()
+            trigger = draw(choices)
+            by_parameter: dict[str, st.SearchStrategy[object]] = {
+                "terms": agreed,
+                "tranche": handed,
+                "side": sides(),
+                "name": name_for(negotiation, trigger),
+                "reason": told,
+            }
+            arguments = {name: draw(by_parameter[name]) for name in _PARAMETERS[trigger]}
+            with contextlib.suppress(NegotiationError):  # a refusal changes nothing
+                getattr(negotiation, trigger)(**arguments)
+        return negotiation
+
+    return driven()

@@ -1,0 +1,73 @@
+"""The `negotiations` command: the demo a new user runs first, and the printed views."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+
+import negotiations as ng
+from negotiations.cli import main
+from negotiations.diagram import mermaid, rules_table, stages_table
+from negotiations.story import ARTICLE_STORY, play
+
+
+def test_demo_walks_the_article_one_line_per_step(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    step_lines = [line for line in out.splitlines() if line[:3].strip().rstrip(".").isdigit()]
+    assert len(step_lines) == len(ARTICLE_STORY)
+    assert "Kursk Oblast" in out
+    assert "REFUSED" in step_lines[3]
+    assert "392 of 1000 released by Russia" in step_lines[3]
+    assert "(line 8)" in step_lines[3]
+    assert "third round -> leaders meeting" in step_lines[-1]
+
+
+def test_the_story_ends_at_the_leaders_meeting_with_the_exchange_complete() -> None:
+    talks = ng.Negotiation()
+    outcomes = [event.accepted for _, event in play(ARTICLE_STORY, talks)]
+    assert talks.stage is ng.Stage.LEADERS_MEETING
+    assert talks.exchange_complete
+    assert talks.ledger.released == {ng.Side.RUSSIA: 1000, ng.Side.UKRAINE: 1000}
+    assert talks.ledger.civilians == {ng.Side.RUSSIA: 2, ng.Side.UKRAINE: 2}
+    assert outcomes.count(False) == 2  # the premature third round and leaders' meeting
+
+
+def test_demo_runs_offline_in_well_under_a_second_as_a_command() -> None:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "negotiations", "demo"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert time.perf_counter() - started < 5  # interpreter start-up included; the demo is ~0.1 s
+    assert "The leaders meet" in done.stdout
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("command", "view"), [("rules", rules_table), ("stages", stages_table), ("diagram", mermaid)]
+)
+def test_views_print_what_the_definition_renders(
+    command: str, view: Callable[[], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command]) == 0
+    assert capsys.readouterr().out == f"{view()}\n"
+
+
+def test_no_command_prints_help_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "demo" in capsys.readouterr().err
+
+
+def test_an_unknown_command_is_an_argparse_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["dance"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
