@@ -41,3 +41,16 @@ def test_every_doc_page_is_linked_from_the_index() -> None:
     for page in (ROOT / "docs").glob("*.md"):
         if page.name != "index.md":
             assert f"({page.name})" in index, page.name
+
+
+def test_the_api_reference_names_exactly_the_exported_names() -> None:
+    """Each bullet of docs/api.md opens with the names it documents, up to its dash."""
+    import negotiations
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    bullets = re.findall(r"^- (.*?)(?=^- |^#|\Z)", text, re.MULTILINE | re.DOTALL)
+    leads = [" ".join(bullet.split()).split(" — ")[0] for bullet in bullets]
+    documented = {
+        name for lead in leads for name in re.findall(r"`([A-Z][A-Za-z_]*)(?=[`(])", lead)
+    }
+    assert documented == set(negotiations.__all__)
