@@ -86,6 +86,48 @@ class reader:  # noqa: N801  # used like a function: reader(data, "tranche")
             raise InvalidValue(f"{self._where}: missing field {name}")
         return default
 
+    def has(self, name: str) -> bool:
+        """Whether the field ``name`` is present."""
+        return name in self._data
+
+    def flag(self, name: str) -> bool:
+        """The field ``name`` as a ``bool``."""
+        return check_bool(self.get(name), self.field(name))
+
+    def count(self, name: str) -> int:
+        """The field ``name`` as a count (a whole number >= 0)."""
+        return count_of(self.get(name), self.field(name))
+
+    def optional_count(self, name: str) -> int | None:
+        """The field ``name`` as a count, or ``None``."""
+        value = self.get(name)
+        return None if value is None else count_of(value, self.field(name))
+
+    def text(self, name: str) -> str:
+        """The field ``name`` as a non-blank string."""
+        return check_text(self.get(name), self.field(name))
+
+    def optional_text(self, name: str) -> str | None:
+        """The field ``name`` as a non-blank string, or ``None``."""
+        return check_optional_text(self.get(name), self.field(name))
+
+    def side(self, name: str) -> Side:
+        """The field ``name`` as a :class:`Side`."""
+        return side_of(self.get(name), self.field(name))
+
+    def counts(self, name: str) -> SideCounts:
+        """The field ``name`` as :class:`SideCounts`."""
+        return SideCounts.of(self.get(name), self.field(name))
+
+    def build(self, make: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``make(*args, **kwargs)``, its errors prefixed with where they come from."""
+        try:
+            return make(*args, **kwargs)
+        except InvalidType as error:
+            raise InvalidType(f"{self._where}: {error}") from None
+        except InvalidValue as error:
+            raise InvalidValue(f"{self._where}: {error}") from None
+
     def each(self, name: str, convert: Callable[[Any, str], T]) -> tuple[T, ...]:
         """Convert every item of the list ``name``, naming ``name[i]`` on error."""
         items = self.get(name)

@@ -71,7 +71,7 @@ people on each side"]
     def from_dict(cls, data: object, where: str = "blocker") -> Blocker:
         """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
         read = reader(data, where, _BLOCKER_FIELDS)
-        return cls(read.get("rule"), read.get("message"), read.get("source"))
+        return read.build(cls, read.text("rule"), read.text("message"), read.text("source"))
 
 
 _BLOCKER_FIELDS = frozenset({"rule", "message", "source"})
@@ -86,9 +86,14 @@ def _arguments(value: object) -> Mapping[str, Any]:
         raise InvalidType(f"arguments must be a mapping, not {type(value).__name__}")
     if not value:
         return _NO_ARGUMENTS
-    for name in value:
+    for name, item in value.items():
         if name not in _CODECS:
             raise InvalidValue(f"arguments: unknown argument {name!r}")
+        kind = _KINDS[name]
+        if not isinstance(item, kind):
+            raise InvalidType(
+                f"arguments.{name} must be {kind.__name__}, not {type(item).__name__}"
+            )
     return MappingProxyType(dict(value))
 
 
@@ -208,13 +213,14 @@ class Event:
             if name not in _CODECS:
                 raise InvalidValue(f"{read.field('arguments')}: unknown argument {name!r}")
             arguments[name] = _CODECS[name][1](value, f"{read.field('arguments')}.{name}")
-        return cls(
-            trigger=read.get("trigger"),
-            accepted=read.get("accepted"),
+        return read.build(
+            cls,
+            trigger=read.text("trigger"),
+            accepted=read.flag("accepted"),
             source=_stage(read.field("source"))(read.get("source")),
             dest=_stage(read.field("dest"))(read.get("dest")),
             arguments=arguments,
-            blockers=read.each("blockers", Blocker.from_dict) if "blockers" in data else (),  # type: ignore[operator]  # data is a Mapping: reader checked it
+            blockers=read.each("blockers", Blocker.from_dict) if read.has("blockers") else (),
         )
 
 
@@ -235,6 +241,16 @@ _CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any, str], Any]]] = {
     "name": (str, check_text),
     "reason": (str, check_text),
     "note": (str, check_text),
+}
+
+#: What each argument must be, once loaded.
+_KINDS: dict[str, type] = {
+    "terms": ExchangeTerms,
+    "tranche": Tranche,
+    "side": Side,
+    "name": str,
+    "reason": str,
+    "note": str,
 }
 
 _EVENT_FIELDS = frozenset({"trigger", "accepted", "source", "dest", "arguments", "blockers"})

@@ -85,7 +85,8 @@ def edges(definition: Definition) -> tuple[Edge, ...]:
 def _outgoing(definition: Definition) -> dict[Node, list[Edge]]:
     out: dict[Node, list[Edge]] = {node: [] for node in nodes(definition)}
     for edge in edges(definition):
-        out[edge.source].append(edge)
+        if edge.dest in out:  # a move into an undefined stage is reported on its own
+            out[edge.source].append(edge)
     return out
 
 
@@ -107,9 +108,9 @@ def problems(definition: Definition) -> list[str]:
         found.extend(_move_problems(definition, move))
     for rule in definition.rules:
         found.extend(quoted(rule))
-    if found:
-        return found  # the graph checks below assume well-formed moves
-    return _graph_problems(definition)
+    if definition.initial in definition.stages:
+        found.extend(_graph_problems(definition))
+    return found
 
 
 def quoted(rule: Rule) -> list[str]:

@@ -99,12 +99,13 @@ class Ledger:
     def from_dict(cls, data: object, where: str = "ledger") -> Ledger:
         """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
         read = reader(data, where, _FIELDS)
-        return cls(
-            SideCounts.of(read.get("released"), read.field("released")),
-            SideCounts.of(read.get("seriously_ill"), read.field("seriously_ill")),
-            SideCounts.of(read.get("young"), read.field("young")),
-            SideCounts.of(read.get("civilians"), read.field("civilians")),
-            read.get("tranches"),
+        return read.build(
+            cls,
+            read.counts("released"),
+            read.counts("seriously_ill"),
+            read.counts("young"),
+            read.counts("civilians"),
+            read.count("tranches"),
             read.each("prisoner_ids", check_text),
         )
 

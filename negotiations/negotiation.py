@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from negotiations._fields import reader
 from negotiations._machine import Attempt, Engine
 from negotiations.errors import (
     InvalidType,
@@ -31,6 +32,7 @@ __all__ = ["FORMAT", "Negotiation"]
 FORMAT = 1
 
 _ENGINE = Engine(PROCESS)
+_SAVED_FIELDS = frozenset({"format", "stage", "events"})
 _START = State(stage=PROCESS.initial)
 
 
@@ -255,28 +257,32 @@ class Negotiation:
 
     @classmethod
     def from_dict(cls, data: object) -> Negotiation:
-        """Restore from :meth:`to_dict` by replaying the events; errors name the bad field."""
-        if not isinstance(data, Mapping):
-            kind = type(data).__name__
-            raise InvalidType(f"a saved negotiation must be a JSON object, not {kind}")
-        unknown = sorted(str(key) for key in data if key not in {"format", "stage", "events"})
-        if unknown:
-            raise InvalidValue(f"unknown field(s) {', '.join(unknown)}")
-        for name in ("format", "stage", "events"):
-            if name not in data:
-                raise InvalidValue(f"missing field {name}")
-        if data["format"] != FORMAT or isinstance(data["format"], bool):
-            raise InvalidValue(f"format: unsupported version {data['format']!r}; expected {FORMAT}")
-        raw = data["events"]
+        """Restore from :meth:`to_dict` by replaying the events.
+
+        Anything malformed raises :class:`InvalidValue` (a ``ValueError``) whose
+        message names the field, such as ``events[3].arguments.tranche.released``.
+        """
+        try:
+            return cls._load(data)
+        except InvalidType as error:  # malformed content is a bad value, whatever its shape
+            raise InvalidValue(str(error)) from None
+
+    @classmethod
+    def _load(cls, data: object) -> Negotiation:
+        read = reader(data, "saved negotiation", _SAVED_FIELDS)
+        version = read.get("format")
+        if type(version) is not int or version != FORMAT:
+            raise InvalidValue(f"format: unsupported version {version!r}; expected {FORMAT}")
+        stage = read.get("stage")
+        raw = read.get("events")
         if not isinstance(raw, list):
-            raise InvalidType(f"events must be a list, not {type(raw).__name__}")
+            raise InvalidValue(f"events must be a list, not {type(raw).__name__}")
         negotiation = cls.replay(
             Event.from_dict(item, f"events[{i}]") for i, item in enumerate(raw)
         )
-        if data["stage"] != negotiation.stage.value:
+        if stage != negotiation.stage.value:
             raise InvalidValue(
-                f"stage: recorded {data['stage']!r}, but the events lead to "
-                f"{negotiation.stage.value!r}"
+                f"stage: recorded {stage!r}, but the events lead to {negotiation.stage.value!r}"
             )
         return negotiation
 

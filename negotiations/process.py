@@ -11,6 +11,8 @@ from negotiations.state import State
 
 __all__ = ["ACTIVE", "PROCESS", "RULES"]
 
+#: The article's rules: each with a stable id, a one-line statement, and the
+#: line of the article it comes from with the words quoted.
 RULES: tuple[Rule, ...] = (
     Rule(
         "exchange.reciprocal",
@@ -126,6 +128,8 @@ CHECKS: Mapping[str, Check] = {
 #: interests can be raised there, and the process suspended or collapsed.
 ACTIVE = (Stage.TALKS, Stage.EXCHANGE, Stage.THIRD_ROUND, Stage.LEADERS_MEETING)
 
+#: The article's process: talks, a prisoner exchange, a third round, leaders'
+#: meetings, a settlement; suspension and collapse on the way.
 PROCESS = Definition(
     stages=tuple(Stage),
     initial=Stage.TALKS,

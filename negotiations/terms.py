@@ -69,14 +69,13 @@ seriously_ill_held=SideCounts(russia=0, ukraine=0), young_held=SideCounts(russia
     def from_dict(cls, data: object, where: str = "terms") -> ExchangeTerms:
         """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
         read = reader(data, where, _FIELDS)
-        return cls(
-            quota=read.get("quota"),
-            age_limit=read.get("age_limit"),
-            civilians_separate=read.get("civilians_separate"),
-            seriously_ill_held=SideCounts.of(
-                read.get("seriously_ill_held"), read.field("seriously_ill_held")
-            ),
-            young_held=SideCounts.of(read.get("young_held"), read.field("young_held")),
+        return read.build(
+            cls,
+            quota=read.count("quota"),
+            age_limit=read.count("age_limit"),
+            civilians_separate=read.flag("civilians_separate"),
+            seriously_ill_held=read.counts("seriously_ill_held"),
+            young_held=read.counts("young_held"),
         )
 
 

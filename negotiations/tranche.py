@@ -99,13 +99,14 @@ civilian=True, origin='Kursk Oblast')
     def from_dict(cls, data: object, where: str = "prisoner") -> Prisoner:
         """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
         read = reader(data, where, _PRISONER_FIELDS)
-        return cls(
-            read.get("id"),
-            check_side(read.get("held_by"), read.field("held_by")),
-            read.get("age"),
-            seriously_ill=read.get("seriously_ill"),
-            civilian=read.get("civilian"),
-            origin=read.get("origin"),
+        return read.build(
+            cls,
+            read.text("id"),
+            read.side("held_by"),
+            read.optional_count("age"),
+            seriously_ill=read.flag("seriously_ill"),
+            civilian=read.flag("civilian"),
+            origin=read.optional_text("origin"),
         )
 
 
@@ -147,6 +148,8 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
     prisoners: tuple[Prisoner, ...] = field(default=(), converter=_prisoners)
 
     def __attrs_post_init__(self) -> None:
+        if self.prisoners:
+            _check_listed_once(self.prisoners)
         russia, ukraine = self.released.russia, self.released.ukraine
         if russia != ukraine:
             raise InvalidValue(
@@ -167,10 +170,11 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
             self._check_against_prisoners()
 
     def _check_against_prisoners(self) -> None:
-        ids = Counter(person.id for person in self.prisoners)
-        twice = sorted(pid for pid, seen in ids.items() if seen > 1)
-        if twice:
-            raise InvalidValue(f"prisoners: released twice in one tranche: {', '.join(twice)}")
+        if not self.civilians and all(person.civilian for person in self.prisoners):
+            raise InvalidValue(
+                "civilians: every prisoner listed is a civilian, so this is a civilian tranche "
+                "(civilians=True)"
+            )
         if self.civilians and not all(person.civilian for person in self.prisoners):
             raise InvalidValue(
                 "prisoners: a civilian tranche lists soldiers "
@@ -220,6 +224,7 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
         people = _prisoners(prisoners)
         if not people:
             raise InvalidValue("prisoners: a tranche releases at least one person each side")
+        _check_listed_once(people)
         if not isinstance(terms, ExchangeTerms):
             raise InvalidType(f"terms must be ExchangeTerms, not {type(terms).__name__}")
         kinds = {person.civilian for person in people}
@@ -237,7 +242,7 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
     @property
     def mixed(self) -> bool:
         """Whether the listed prisoners mix civilians and soldiers."""
-        return not self.civilians and any(person.civilian for person in self.prisoners)
+        return len({person.civilian for person in self.prisoners}) > 1
 
     def young_under(self, age_limit: int) -> SideCounts:
         """The young count the listed prisoners give under ``age_limit``."""
@@ -272,11 +277,12 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
     def from_dict(cls, data: object, where: str = "tranche") -> Tranche:
         """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
         read = reader(data, where, _TRANCHE_FIELDS)
-        return cls(
-            released=SideCounts.of(read.get("released"), read.field("released")),
-            civilians=read.get("civilians"),
-            seriously_ill=SideCounts.of(read.get("seriously_ill"), read.field("seriously_ill")),
-            young=SideCounts.of(read.get("young"), read.field("young")),
+        return read.build(
+            cls,
+            released=read.counts("released"),
+            civilians=read.flag("civilians"),
+            seriously_ill=read.counts("seriously_ill"),
+            young=read.counts("young"),
             prisoners=read.each("prisoners", Prisoner.from_dict),
         )
 
@@ -287,6 +293,13 @@ _MIXED = (
 )
 
 _TRANCHE_FIELDS = frozenset({"released", "civilians", "seriously_ill", "young", "prisoners"})
+
+
+def _check_listed_once(people: tuple[Prisoner, ...]) -> None:
+    ids = Counter(person.id for person in people)
+    twice = sorted(pid for pid, seen in ids.items() if seen > 1)
+    if twice:
+        raise InvalidValue(f"prisoners: listed twice: {', '.join(twice)}")
 
 
 def _count(people: Iterable[Prisoner], keep: Any) -> SideCounts:
