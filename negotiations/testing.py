@@ -114,6 +114,13 @@ def tranches(
     Each side's seriously ill and young counts are drawn separately, up to the
     tranche's size. ``civilians`` draws whether the tranche is one of
     civilians (any bool by default; pass ``st.just(False)`` for soldiers only).
+
+    >>> from hypothesis import given, strategies as st
+    >>> @given(tranches(max_size=3, civilians=st.just(True)))
+    ... def test_small_civilian_tranches(tranche):
+    ...     assert 1 <= tranche.size <= 3 and tranche.civilians
+    ...     assert tranche.released[Side.RUSSIA] == tranche.released[Side.UKRAINE]
+    >>> test_small_civilian_tranches()
     """
     _at_least(max_size, 1, "max_size")
     civilian = st.booleans() if civilians is None else civilians

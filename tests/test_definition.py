@@ -1,0 +1,220 @@
+"""A process definition is checked when it is defined, and every problem is reported at once.
+
+Each broken definition below is the article's ``PROCESS`` with one thing
+changed; the checks must name the stage, move or rule at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import attrs
+import pytest
+
+import negotiations as ng
+from negotiations.definition import Definition, Move
+from negotiations.graph import problems
+from negotiations.process import ACTIVE
+from negotiations.stages import Stage
+
+PROCESS = ng.PROCESS
+
+
+#: The parts of a definition a broken case changes, by field name.
+Parts = dict[str, Any]
+
+
+def parts() -> Parts:
+    """The article's definition, as the fields a case may change."""
+    return {
+        "moves": PROCESS.moves,
+        "rules": PROCESS.rules,
+        "checks": PROCESS.checks,
+        "order_rule": PROCESS.order_rule,
+    }
+
+
+def without(trigger: str) -> Callable[[Parts], Parts]:
+    """Drop the move(s) of ``trigger``."""
+
+    def change(given: Parts) -> Parts:
+        return {**given, "moves": tuple(m for m in given["moves"] if m.trigger != trigger)}
+
+    return change
+
+
+def edit_move(trigger: str, **changes: Any) -> Callable[[Parts], Parts]:
+    """Change the move(s) of ``trigger``."""
+
+    def change(given: Parts) -> Parts:
+        moves = tuple(
+            attrs.evolve(m, **changes) if m.trigger == trigger else m for m in given["moves"]
+        )
+        return {**given, "moves": moves}
+
+    return change
+
+
+def add_move(move: Move) -> Callable[[Parts], Parts]:
+    """Add ``move``."""
+    return lambda given: {**given, "moves": (*given["moves"], move)}
+
+
+def edit_rule(rule_id: str, **changes: Any) -> Callable[[Parts], Parts]:
+    """Change the rule ``rule_id``."""
+
+    def change(given: Parts) -> Parts:
+        rules = tuple(attrs.evolve(r, **changes) if r.id == rule_id else r for r in given["rules"])
+        return {**given, "rules": rules}
+
+    return change
+
+
+def build(*changes: Callable[[Parts], Parts]) -> Definition:
+    """The article's definition with ``changes`` applied in turn: defining it runs every check."""
+    given = parts()
+    for change in changes:
+        given = change(given)
+    return Definition(
+        stages=PROCESS.stages, initial=PROCESS.initial, finals=PROCESS.finals, **given
+    )
+
+
+def reported(found: tuple[str, ...], *words: str) -> bool:
+    """Whether one problem mentions every word."""
+    return any(all(word in problem for word in words) for problem in found)
+
+
+@dataclass(frozen=True)
+class Broken:
+    """One thing wrong with a definition, and the words its report must contain."""
+
+    name: str
+    changes: tuple[Callable[[Parts], Parts], ...]
+    words: tuple[str, ...]
+
+
+#: ``sign_settlement`` is the only way into the settlement.
+UNREACHABLE = Broken(
+    "an unreachable stage", (without("sign_settlement"),), ("settlement", "reached")
+)
+#: Without resume, and with no collapse from it, a suspension never ends.
+DEAD_END = Broken(
+    "a non-final stage that cannot reach a final one",
+    (without("resume"), edit_move("collapse", sources=ACTIVE)),
+    ("suspended", "final"),
+)
+FINAL_EXIT = Broken(
+    "a final stage with an exit",
+    (add_move(Move("reopen", (Stage.COLLAPSED,), Stage.TALKS)),),
+    ("collapsed", "reopen"),
+)
+UNKNOWN_RULE = Broken(
+    "a guard naming an unknown rule",
+    (edit_move("convene_leaders", guard=("leaders.when_ready",)),),
+    ("convene_leaders", "leaders.when_ready"),
+)
+MISQUOTED = Broken(
+    "a rule quote not on its article line",
+    (edit_rule("talks.third_round_after_exchange", line=9),),
+    ("talks.third_round_after_exchange", "line 9"),
+)
+DUPLICATE_MOVE = Broken(
+    "a duplicate move",
+    (add_move(Move("transfer", (Stage.EXCHANGE,))),),
+    ("transfer", "exchange", "twice"),
+)
+SIX = (UNREACHABLE, DEAD_END, FINAL_EXIT, UNKNOWN_RULE, MISQUOTED, DUPLICATE_MOVE)
+
+MORE = (
+    Broken(
+        "a rule line outside the article",
+        (edit_rule("settlement.interests", line=99),),
+        ("settlement.interests", "99"),
+    ),
+    Broken(
+        "a guard rule without a check",
+        (
+            lambda given: {
+                **given,
+                "checks": {k: v for k, v in given["checks"].items() if k != "exchange.young"},
+            },
+        ),
+        ("open_third_round", "exchange.young", "check"),
+    ),
+    Broken(
+        "a rule defined twice",
+        (lambda given: {**given, "rules": (*given["rules"], given["rules"][0])},),
+        (PROCESS.rules[0].id, "more than once"),
+    ),
+    Broken(
+        "an order rule that is not defined",
+        (lambda given: {**given, "order_rule": "process.sequence"},),
+        ("process.sequence",),
+    ),
+    Broken(
+        "a returning move with a fixed destination",
+        (edit_move("resume", dest=Stage.TALKS),),
+        ("resume", "dest"),
+    ),
+)
+
+
+def every_change(*broken: Broken) -> tuple[Callable[[Parts], Parts], ...]:
+    """The changes of several cases, to be applied together."""
+    return tuple(change for case in broken for change in case.changes)
+
+
+def test_the_article_process_is_sound() -> None:
+    """The shipped definition has no problem, and defining it again from its parts works."""
+    assert problems(PROCESS) == []
+    assert build() == PROCESS
+
+
+@pytest.mark.parametrize("case", SIX + MORE, ids=lambda case: case.name)
+def test_each_problem_is_reported_by_name(case: Broken) -> None:
+    """A definition with one thing wrong is refused when defined, naming what is wrong."""
+    with pytest.raises(ng.DefinitionError) as error:
+        build(*case.changes)
+    assert reported(error.value.problems, *case.words), error.value.problems
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    """Six different problems in one definition are all listed in one DefinitionError."""
+    with pytest.raises(ng.DefinitionError) as error:
+        build(*every_change(*SIX))
+    missing = [case.name for case in SIX if not reported(error.value.problems, *case.words)]
+    assert missing == [], error.value.problems
+
+
+def test_problems_in_moves_and_rules_are_reported_together() -> None:
+    """A final exit, an unknown guard rule, a misquote and a duplicate move: one error, four
+    problems."""
+    four = (FINAL_EXIT, UNKNOWN_RULE, MISQUOTED, DUPLICATE_MOVE)
+    with pytest.raises(ng.DefinitionError) as error:
+        build(*every_change(*four))
+    assert len(error.value.problems) == 4, error.value.problems
+    assert all(reported(error.value.problems, *case.words) for case in four)
+
+
+def test_problems_in_the_graph_are_reported_together() -> None:
+    """An unreachable stage and a dead end: one error lists both."""
+    with pytest.raises(ng.DefinitionError) as error:
+        build(*every_change(UNREACHABLE, DEAD_END))
+    assert reported(error.value.problems, *UNREACHABLE.words)
+    assert reported(error.value.problems, *DEAD_END.words)
+
+
+def test_the_error_is_a_value_error_that_lists_each_problem() -> None:
+    """DefinitionError can be caught as ValueError; its message counts and lists the problems."""
+    with pytest.raises(ValueError, match="problem") as error:
+        build(*every_change(UNKNOWN_RULE, MISQUOTED))
+    refusal = error.value
+    assert isinstance(refusal, ng.DefinitionError)
+    assert isinstance(refusal, ng.InvalidValue)
+    assert len(refusal.problems) == 2
+    assert str(len(refusal.problems)) in str(refusal)
+    for problem in refusal.problems:
+        assert problem in str(refusal)

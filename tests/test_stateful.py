@@ -1,0 +1,528 @@
+"""Random sequences of triggers, derived from the definition, checked by invariants and a model.
+
+One rule calls any trigger of ``PROCESS`` with arguments drawn by the move's
+``parameters`` (now and then a bad one); a few targeted rules make progress
+likely. After every step the invariants below are checked, and the
+negotiation is compared with a small reference model written here from the
+design's table of stages and rules, independently of the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+import negotiations as ng
+from negotiations import testing
+from negotiations.stages import Side, Stage
+
+PARAMETERS: dict[str, tuple[str, ...]] = {
+    move.trigger: move.parameters for move in ng.PROCESS.moves
+}
+
+NAMES = ("prisoners of war", "missing persons", "security guarantees")
+
+
+@st.composite
+def named_tranches(draw: st.DrawFn) -> ng.Tranche:
+    """A tranche of named people, n for n, ids from a small pool so that some repeat later."""
+    size = draw(st.integers(1, 3))
+    people = []
+    for side in Side:
+        ids = draw(st.lists(st.integers(0, 8), min_size=size, max_size=size, unique=True))
+        people.extend(
+            ng.Prisoner(
+                f"{side.value}-{number}",
+                side,
+                draw(st.none() | st.integers(15, 40)),
+                seriously_ill=draw(st.booleans()),
+                civilian=draw(st.booleans()),
+            )
+            for number in ids
+        )
+    # Built with lenient terms so that a mix or another age limit reaches transfer(),
+    # which must then refuse it against the terms actually agreed.
+    lenient = ng.ExchangeTerms(civilians_separate=False, age_limit=draw(st.sampled_from([25, 30])))
+    return ng.Tranche.from_prisoners(people, lenient)
+
+
+VALID: dict[str, st.SearchStrategy[Any]] = {
+    "terms": st.none() | testing.exchange_terms(max_quota=12, max_held=4),
+    "tranche": testing.tranches(max_size=12) | named_tranches(),
+    "side": testing.sides() | st.sampled_from([side.value for side in Side]),
+    "name": st.sampled_from(NAMES),
+    "reason": st.sampled_from(testing.REASONS),
+}
+
+_BAD_TEXT = st.tuples(st.sampled_from(["", "   ", "\n"]), st.just(ng.InvalidValue)) | st.tuples(
+    st.sampled_from([None, 7, b"bytes"]), st.just(ng.InvalidType)
+)
+
+#: A bad value for each parameter, with the error it must raise.
+INVALID: dict[str, st.SearchStrategy[tuple[object, type[ng.NegotiationError]]]] = {
+    "terms": st.tuples(st.sampled_from(["istanbul", 1000, {"quota": 3}]), st.just(ng.InvalidType)),
+    "tranche": st.tuples(
+        st.sampled_from([None, 5, "5 for 5", {"released": {"russia": 1, "ukraine": 1}}]),
+        st.just(ng.InvalidType),
+    ),
+    "side": st.tuples(st.sampled_from(["atlantis", "Russia"]), st.just(ng.InvalidValue))
+    | st.tuples(st.sampled_from([None, 1, 0.5]), st.just(ng.InvalidType)),
+    "name": _BAD_TEXT,
+    "reason": _BAD_TEXT,
+}
+
+
+# -- the reference model -------------------------------------------------------------------
+
+ACTIVE = (Stage.TALKS, Stage.EXCHANGE, Stage.THIRD_ROUND, Stage.LEADERS_MEETING)
+FORWARD = {
+    ("agree_exchange", Stage.TALKS): Stage.EXCHANGE,
+    ("open_third_round", Stage.EXCHANGE): Stage.THIRD_ROUND,
+    ("convene_leaders", Stage.THIRD_ROUND): Stage.LEADERS_MEETING,
+    ("sign_settlement", Stage.LEADERS_MEETING): Stage.SETTLEMENT,
+}
+BOOKKEEPING = (
+    "raise_humanitarian_issue",
+    "resolve_humanitarian_issue",
+    "declare_interest",
+    "acknowledge_interest",
+)
+PAST_THE_EXCHANGE = (Stage.THIRD_ROUND, Stage.LEADERS_MEETING, Stage.SETTLEMENT)
+
+
+@dataclass
+class Outcome:
+    """What a call must do: raise ``error`` (with ``rules`` when blocked), or be accepted."""
+
+    error: type[ng.NegotiationError] | None = None
+    rules: frozenset[str] = frozenset()
+
+
+@dataclass
+class Model:
+    """The process as DESIGN.md states it: a stage, counts, issues and interests in plain dicts."""
+
+    stage: Stage = Stage.TALKS
+    suspended_from: Stage | None = None
+    terms: ng.ExchangeTerms | None = None
+    released: dict[Side, int] = field(default_factory=lambda: dict.fromkeys(Side, 0))
+    ill: dict[Side, int] = field(default_factory=lambda: dict.fromkeys(Side, 0))
+    young: dict[Side, int] = field(default_factory=lambda: dict.fromkeys(Side, 0))
+    ids: set[str] = field(default_factory=set)
+    issues: list[str] = field(default_factory=list)
+    interests: dict[tuple[Side, str], bool] = field(default_factory=dict)
+
+    def destination(self, trigger: str) -> Stage | None:
+        """Where ``trigger`` leads from here, or ``None`` when it is not a move from here."""
+        stage = self.stage
+        if trigger == "transfer":
+            return stage if stage is Stage.EXCHANGE else None
+        if trigger in BOOKKEEPING:
+            return stage if stage in ACTIVE else None
+        if trigger == "suspend":
+            return Stage.SUSPENDED if stage in ACTIVE else None
+        if trigger == "resume":
+            return self.suspended_from if stage is Stage.SUSPENDED else None
+        if trigger == "collapse":
+            return Stage.COLLAPSED if stage in (*ACTIVE, Stage.SUSPENDED) else None
+        return FORWARD.get((trigger, stage))
+
+    def shortfalls(self) -> set[str]:
+        """The exchange rules not met yet."""
+        if self.terms is None:
+            return {"exchange.quota"}
+        missing = set()
+        for side in Side:
+            if self.released[side] < self.terms.quota:
+                missing.add("exchange.quota")
+            if self.ill[side] < self.terms.seriously_ill_held[side]:
+                missing.add("exchange.seriously_ill")
+            if self.young[side] < self.terms.young_held[side]:
+                missing.add("exchange.young")
+        return missing
+
+    def unmet(self, trigger: str) -> frozenset[str]:
+        """The guard rules ``trigger`` fails now, or ``process.order`` when it is no move."""
+        if self.destination(trigger) is None:
+            return frozenset({"process.order"})
+        missing = self.shortfalls()
+        if trigger == "open_third_round" and missing:
+            return frozenset({"talks.third_round_after_exchange", *missing})
+        if trigger == "convene_leaders" and (missing or self.issues):
+            return frozenset({"leaders.after_humanitarian"})
+        if trigger == "sign_settlement" and not all(self.interests.values()):
+            return frozenset({"settlement.interests"})
+        return frozenset()
+
+    def owner(self, side: Side, name: str) -> tuple[Side, str] | None:
+        """The interest ``side`` acknowledges: the other side's, else its own of that name."""
+        for key in ((side.other, name), (side, name)):
+            if key in self.interests:
+                return key
+        return None
+
+    def fits(self, trigger: str, arguments: Mapping[str, Any]) -> bool:
+        """Whether the arguments fit the state (checked before the guard)."""
+        name = arguments.get("name")
+        if trigger == "transfer":
+            return self._fits_transfer(arguments["tranche"])
+        if trigger == "raise_humanitarian_issue":
+            return name not in self.issues
+        if trigger == "resolve_humanitarian_issue":
+            return name in self.issues
+        if trigger == "declare_interest":
+            return (Side(arguments["side"]), name) not in self.interests
+        if trigger == "acknowledge_interest":
+            owner = self.owner(Side(arguments["side"]), name)
+            return owner is not None and not self.interests[owner]
+        return True
+
+    def _fits_transfer(self, tranche: ng.Tranche) -> bool:
+        assert self.terms is not None
+        people = tranche.prisoners
+        if not people:
+            return True
+        mixed = not tranche.civilians and any(person.civilian for person in people)
+        young = {
+            side: sum(
+                1
+                for p in people
+                if p.held_by is side and p.age is not None and p.age < self.terms.age_limit
+            )
+            for side in Side
+        }
+        return (
+            not (mixed and self.terms.civilians_separate)
+            and not any(person.id in self.ids for person in people)
+            and young == dict(tranche.young)
+        )
+
+    def expect(self, trigger: str, arguments: Mapping[str, Any]) -> Outcome:
+        """What calling ``trigger`` with valid ``arguments`` must do."""
+        if self.destination(trigger) is None:
+            return Outcome(ng.TransitionNotAllowed)
+        if not self.fits(trigger, arguments):
+            return Outcome(ng.InvalidValue)
+        unmet = self.unmet(trigger)
+        if unmet:
+            return Outcome(ng.TransitionBlocked, unmet)
+        return Outcome()
+
+    def apply(self, trigger: str, arguments: Mapping[str, Any]) -> None:
+        """Make the accepted move."""
+        dest = self.destination(trigger)
+        assert dest is not None
+        if trigger == "agree_exchange":
+            self.terms = arguments["terms"] or ng.ISTANBUL_TERMS
+        elif trigger == "transfer":
+            tranche = arguments["tranche"]
+            for side in Side:
+                self.released[side] += tranche.released[side]
+                self.ill[side] += tranche.seriously_ill[side]
+                self.young[side] += tranche.young[side]
+            self.ids |= {person.id for person in tranche.prisoners}
+        elif trigger == "suspend":
+            self.suspended_from = self.stage
+        elif trigger in ("resume", "collapse"):
+            self.suspended_from = None
+        elif trigger == "raise_humanitarian_issue":
+            self.issues.append(arguments["name"])
+        elif trigger == "resolve_humanitarian_issue":
+            self.issues.remove(arguments["name"])
+        elif trigger == "declare_interest":
+            self.interests[Side(arguments["side"]), arguments["name"]] = False
+        elif trigger == "acknowledge_interest":
+            owner = self.owner(Side(arguments["side"]), arguments["name"])
+            assert owner is not None
+            self.interests[owner] = True
+        self.stage = dest
+
+
+def forward_moves(stage: Stage) -> list[str]:
+    """The triggers that lead from ``stage`` to another stage, other than suspend and collapse."""
+    return [
+        move.trigger
+        for move in ng.PROCESS.moves
+        if stage in move.sources
+        and (move.returns or move.dest not in (None, Stage.SUSPENDED, Stage.COLLAPSED))
+    ]
+
+
+# -- the machine ---------------------------------------------------------------------------
+
+
+class NegotiationMachine(RuleBasedStateMachine):
+    """A negotiation driven by random triggers, beside the reference model."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.negotiation = ng.Negotiation()
+        self.model = Model()
+
+    def call(
+        self,
+        trigger: str,
+        arguments: dict[str, Any],
+        bad: type[ng.NegotiationError] | None = None,
+    ) -> None:
+        """Call ``trigger``; accept exactly the outcome the model predicts.
+
+        A refused call changes nothing: a guard refusal adds exactly one
+        refused event (with the error's blockers) and nothing else; any other
+        refusal leaves state and history exactly as they were.
+        """
+        negotiation = self.negotiation
+        state, history = negotiation.state, negotiation.history
+        expected = Outcome(bad) if bad is not None else self.model.expect(trigger, arguments)
+        refusal: ng.NegotiationError | None = None
+        try:
+            event = getattr(negotiation, trigger)(**arguments)
+        except ng.NegotiationError as error:
+            refusal = error
+        if refusal is None:
+            assert expected.error is None, (expected, event)
+            assert negotiation.history == (*history, event)
+            assert event.accepted
+            assert event.trigger == trigger
+            assert (event.source, event.dest) == (state.stage, negotiation.stage)
+            self.model.apply(trigger, arguments)
+            return
+        assert type(refusal) is expected.error, (expected, refusal)
+        assert negotiation.state == state
+        if isinstance(refusal, ng.TransitionBlocked):
+            assert {blocker.rule for blocker in refusal.blockers} == expected.rules
+            assert (refusal.trigger, refusal.stage) == (trigger, state.stage)
+            assert negotiation.history[:-1] == history
+            refused = negotiation.history[-1]
+            assert (refused.trigger, refused.accepted) == (trigger, False)
+            assert refused.source == refused.dest == state.stage
+            assert refused.blockers == refusal.blockers
+            return
+        assert negotiation.history == history
+        if isinstance(refusal, ng.TransitionNotAllowed):
+            assert refusal.allowed == negotiation.allowed()
+        else:  # a bad value: the message names the field
+            assert any(parameter in str(refusal) for parameter in PARAMETERS[trigger])
+
+    # -- the rule derived from the definition ------------------------------------------
+
+    @rule(trigger=testing.triggers(), data=st.data())
+    def attempt_any_trigger(self, trigger: str, data: st.DataObject) -> None:
+        """Any trigger of the process, with arguments drawn by its parameters, one in ten bad."""
+        arguments: dict[str, Any] = {}
+        bad: type[ng.NegotiationError] | None = None
+        for parameter in PARAMETERS[trigger]:
+            if data.draw(st.integers(0, 9), label=f"{parameter} is bad") == 9:
+                arguments[parameter], error = data.draw(INVALID[parameter], label=parameter)
+                bad = bad or error  # arguments are checked in parameter order
+            else:
+                arguments[parameter] = data.draw(VALID[parameter], label=parameter)
+        self.call(trigger, arguments, bad)
+
+    # -- rules that make progress likely -----------------------------------------------
+
+    @precondition(lambda self: self.negotiation.stage is Stage.TALKS)
+    @rule(terms=testing.exchange_terms(max_quota=12, max_held=4))
+    def agree_small_exchange(self, terms: ng.ExchangeTerms) -> None:
+        """Small terms, so the exchange can complete within a few tranches."""
+        self.call("agree_exchange", {"terms": terms})
+
+    @precondition(lambda self: self.negotiation.stage is Stage.EXCHANGE)
+    @rule(tranche=testing.tranches(max_size=40, civilians=st.just(False)))
+    def transfer_large_tranche(self, tranche: ng.Tranche) -> None:
+        """A large tranche: small quotas are reached at once."""
+        self.call("transfer", {"tranche": tranche})
+
+    @precondition(
+        lambda self: (
+            self.negotiation.stage is Stage.EXCHANGE and not self.negotiation.exchange_complete
+        )
+    )
+    @rule()
+    def hand_over_what_is_missing(self) -> None:
+        """Exactly what the terms still lack, priority prisoners included."""
+        model = self.model
+        assert model.terms is not None
+        missing = {
+            name: {side: max(0, need[side] - done[side]) for side in Side}
+            for name, need, done in (
+                ("released", dict.fromkeys(Side, model.terms.quota), model.released),
+                ("seriously_ill", model.terms.seriously_ill_held, model.ill),
+                ("young", model.terms.young_held, model.young),
+            )
+        }
+        size = max(1, *(count for counts in missing.values() for count in counts.values()))
+        tranche = ng.Tranche(
+            released=dict.fromkeys(Side, size),
+            seriously_ill=missing["seriously_ill"],
+            young=missing["young"],
+        )
+        self.call("transfer", {"tranche": tranche})
+
+    @precondition(
+        lambda self: self.negotiation.stage in ACTIVE and self.negotiation.humanitarian_issues
+    )
+    @rule(data=st.data())
+    def resolve_raised_issue(self, data: st.DataObject) -> None:
+        """Resolve an issue that is open."""
+        name = data.draw(st.sampled_from(self.negotiation.humanitarian_issues))
+        self.call("resolve_humanitarian_issue", {"name": name})
+
+    @precondition(
+        lambda self: self.negotiation.stage in ACTIVE and self.negotiation.state.pending_interests()
+    )
+    @rule(data=st.data())
+    def acknowledge_declared_interest(self, data: st.DataObject) -> None:
+        """The other side acknowledges an interest that is pending."""
+        interest = data.draw(st.sampled_from(self.negotiation.state.pending_interests()))
+        self.call("acknowledge_interest", {"side": interest.side.other, "name": interest.name})
+
+    @precondition(lambda self: forward_moves(self.negotiation.stage))
+    @rule(data=st.data())
+    def try_to_move_on(self, data: st.DataObject) -> None:
+        """A move that leaves the stage for another (not suspend or collapse), ready or not."""
+        trigger = data.draw(st.sampled_from(forward_moves(self.negotiation.stage)))
+        arguments = {parameter: data.draw(VALID[parameter]) for parameter in PARAMETERS[trigger]}
+        self.call(trigger, arguments)
+
+    @precondition(lambda self: self.negotiation.stage in ACTIVE)
+    @rule(
+        trigger=st.sampled_from(["raise_humanitarian_issue", "declare_interest"]),
+        side=testing.sides(),
+        name=st.sampled_from(NAMES),
+    )
+    def make_a_demand(self, trigger: str, side: Side, name: str) -> None:
+        """Raise an issue or declare an interest, which later moves must wait for."""
+        arguments = (
+            {"side": side, "name": name} if trigger == "declare_interest" else {"name": name}
+        )
+        self.call(trigger, arguments)
+
+    @precondition(lambda self: self.negotiation.finished)
+    @rule()
+    def begin_again(self) -> None:
+        """After a final stage (checked by the invariants), go on with a fresh negotiation."""
+        self.negotiation = ng.Negotiation()
+        self.model = Model()
+
+    # -- invariants --------------------------------------------------------------------
+
+    @invariant()
+    def never_past_the_exchange_with_it_incomplete(self) -> None:
+        """The third round, leaders' meetings and a settlement are never reached (nor suspended
+        from) while the exchange is incomplete."""
+        negotiation = self.negotiation
+        where = negotiation.suspended_from or negotiation.stage
+        if where in PAST_THE_EXCHANGE:
+            assert negotiation.exchange_complete
+
+    @invariant()
+    def released_totals_are_equal(self) -> None:
+        """Both sides have always released the same number of people, civilians included."""
+        ledger = self.negotiation.ledger
+        assert ledger.released[Side.RUSSIA] == ledger.released[Side.UKRAINE]
+        assert ledger.civilians[Side.RUSSIA] == ledger.civilians[Side.UKRAINE]
+
+    @invariant()
+    def allowed_names_exactly_the_unblocked_triggers(self) -> None:
+        """A trigger is in allowed() if and only if nothing blocks it."""
+        negotiation = self.negotiation
+        allowed = set(negotiation.allowed())
+        for trigger in ng.PROCESS.triggers:
+            assert (trigger in allowed) == (negotiation.blockers(trigger) == ())
+
+    @invariant()
+    def history_is_consistent(self) -> None:
+        """Accepted events chain (each starts where the previous accepted one ended, the first
+        in talks, the last ends in the current stage); a refused event was made from the stage
+        of the moment, stayed there and says why."""
+        stage = ng.PROCESS.initial
+        for event in self.negotiation.history:
+            assert event.source == stage, event
+            if event.accepted:
+                assert event.blockers == ()
+                stage = event.dest
+            else:
+                assert event.dest == event.source
+                assert event.blockers
+        assert stage == self.negotiation.stage
+
+    @invariant()
+    def history_replays_to_an_equal_negotiation(self) -> None:
+        """Replaying the history makes an equal negotiation."""
+        assert ng.Negotiation.replay(self.negotiation.history) == self.negotiation
+
+    @invariant()
+    def saved_and_restored_is_equal(self) -> None:
+        """from_json(to_json()) restores an equal negotiation, same history."""
+        restored = ng.Negotiation.from_json(self.negotiation.to_json())
+        assert restored == self.negotiation
+        assert restored.history == self.negotiation.history
+
+    @invariant()
+    def a_final_stage_allows_nothing(self) -> None:
+        """In a final stage nothing is allowed and every trigger is refused as out of order."""
+        negotiation = self.negotiation
+        if negotiation.stage in ng.PROCESS.finals:
+            assert negotiation.finished
+            assert negotiation.allowed() == ()
+            for trigger in ng.PROCESS.triggers:
+                assert [b.rule for b in negotiation.blockers(trigger)] == ["process.order"]
+
+    @invariant()
+    def matches_the_reference_model(self) -> None:
+        """Stage, counts, issues, interests and every trigger's blockers agree with the model."""
+        negotiation, model = self.negotiation, self.model
+        assert negotiation.stage is model.stage
+        assert negotiation.suspended_from is model.suspended_from
+        assert negotiation.terms == model.terms
+        assert negotiation.ledger.released == model.released
+        assert negotiation.ledger.seriously_ill == model.ill
+        assert negotiation.ledger.young == model.young
+        assert negotiation.ledger.prisoner_ids == model.ids
+        assert negotiation.humanitarian_issues == tuple(model.issues)
+        assert {(i.side, i.name): i.acknowledged for i in negotiation.interests} == model.interests
+        assert negotiation.exchange_complete == (model.terms is not None and not model.shortfalls())
+        for trigger in ng.PROCESS.triggers:
+            blockers = negotiation.blockers(trigger)
+            assert {blocker.rule for blocker in blockers} == model.unmet(trigger), trigger
+        assert set(negotiation.allowed()) == {
+            trigger for trigger in ng.PROCESS.triggers if not model.unmet(trigger)
+        }
+
+
+TestNegotiation = NegotiationMachine.TestCase
+
+
+def test_every_trigger_takes_the_same_parameters_from_every_stage() -> None:
+    """The derived rule draws arguments by trigger, so a trigger's parameters must not vary."""
+    for move in ng.PROCESS.moves:
+        assert PARAMETERS[move.trigger] == move.parameters
+
+
+def test_every_parameter_has_valid_and_invalid_values() -> None:
+    """A new parameter in the definition must be given strategies here before it is tested."""
+    used = {parameter for parameters in PARAMETERS.values() for parameter in parameters}
+    assert used <= VALID.keys()
+    assert used <= INVALID.keys()
+
+
+@given(testing.negotiations())
+def test_negotiations_users_generate_keep_the_invariants(negotiation: ng.Negotiation) -> None:
+    """Any negotiation the public strategy builds keeps the machine's invariants (the model
+    aside): the exchange is complete past it, totals are equal, the history chains, and
+    replaying or restoring it gives an equal negotiation."""
+    machine = NegotiationMachine()
+    machine.negotiation = negotiation
+    machine.never_past_the_exchange_with_it_incomplete()
+    machine.released_totals_are_equal()
+    machine.allowed_names_exactly_the_unblocked_triggers()
+    machine.history_is_consistent()
+    machine.history_replays_to_an_equal_negotiation()
+    machine.saved_and_restored_is_equal()
+    machine.a_final_stage_allows_nothing()
