@@ -10,7 +10,7 @@ whether the move exists, whether its guard passes, and where it leads.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from transitions import EventData, Machine, MachineError
 
@@ -29,7 +29,9 @@ class Attempt:
     __slots__ = ("_stage", "arguments", "blockers", "state", "trigger")
 
     def __init__(self, state: State, trigger: str, arguments: Mapping[str, Any]) -> None:
-        self._stage = state.stage  # the machine's model attribute: set to dest on success
+        # The machine's model attribute, set to the destination on success. The machine
+        # knows stages by their plain string values: enum states cost it a lookup per step.
+        self._stage: str = state.stage.value
         self.state = state
         self.trigger = trigger
         self.arguments = arguments
@@ -38,7 +40,7 @@ class Attempt:
     @property
     def dest(self) -> Stage:
         """The stage the attempt ended in."""
-        return self._stage
+        return _STAGES[self._stage]
 
 
 class Engine:
@@ -47,6 +49,15 @@ class Engine:
     def __init__(self, definition: Definition) -> None:
         self.definition = definition
         self._rules = {rule.id: rule for rule in definition.rules}
+        self._sources = {rule.id: rule.source for rule in definition.rules}
+        # Each guard's rules with their checks and sources, looked up once, not per attempt.
+        self._guards = {
+            move.guard: tuple(
+                (rule_id, definition.checks[rule_id], self._sources[rule_id])
+                for rule_id in move.guard
+            )
+            for move in definition.moves
+        }
         self._moves: dict[tuple[str, Stage], Move] = {
             (move.trigger, source): move for move in definition.moves for source in move.sources
         }
@@ -55,8 +66,8 @@ class Engine:
         }
         machine = Machine(
             model=None,
-            states=list(definition.stages),
-            initial=definition.initial,
+            states=[stage.value for stage in definition.stages],
+            initial=definition.initial.value,
             auto_transitions=False,
             send_event=True,
             model_attribute="_stage",
@@ -71,10 +82,14 @@ class Engine:
                 if move.returns:
                     for origin in definition.entered_from(source):
                         machine.add_transition(
-                            move.trigger, source, origin, conditions=[_came_from(origin)]
+                            move.trigger,
+                            source.value,
+                            origin.value,
+                            conditions=[_came_from(origin)],
                         )
                 else:
-                    machine.add_transition(move.trigger, source, move.dest, conditions=conditions)
+                    dest = None if move.dest is None else move.dest.value
+                    machine.add_transition(move.trigger, source.value, dest, conditions=conditions)
         self._events = {name: machine.events[name] for name in definition.triggers}
 
     def move(self, trigger: str, stage: Stage) -> Move | None:
@@ -85,7 +100,7 @@ class Engine:
         rules = move.guard
 
         def guard(event: EventData) -> bool:
-            attempt = _attempt(event)
+            attempt = cast("Attempt", event.model)  # only Engine.run triggers this machine
             attempt.blockers = self.evaluate(rules, attempt.state, attempt.arguments)
             return not attempt.blockers
 
@@ -95,12 +110,11 @@ class Engine:
         self, rules: tuple[str, ...], state: State, arguments: Mapping[str, Any]
     ) -> tuple[Blocker, ...]:
         """A blocker for every rule in ``rules`` that ``state`` does not meet."""
-        checks = self.definition.checks
         found = []
-        for rule_id in rules:
-            message = checks[rule_id](state, arguments)
+        for rule_id, check, source in self._guards[rules]:
+            message = check(state, arguments)
             if message is not None:
-                found.append(Blocker._trusted(rule_id, message, self._rules[rule_id].source))
+                found.append(Blocker._trusted(rule_id, message, source))
         return tuple(found)
 
     def blockers(self, state: State, trigger: str) -> tuple[Blocker, ...]:
@@ -129,15 +143,12 @@ class Engine:
             raise TransitionNotAllowed(attempt.trigger, attempt.state.stage, ()) from None
 
 
+_STAGES = {stage.value: stage for stage in Stage}
+
+
 def _came_from(origin: Stage) -> Callable[[EventData], bool]:
     def came_from(event: EventData) -> bool:
-        attempt = _attempt(event)
+        attempt = cast("Attempt", event.model)  # only Engine.run triggers this machine
         return attempt.state.suspended_from == origin
 
     return came_from
-
-
-def _attempt(event: EventData) -> Attempt:
-    model = event.model
-    assert isinstance(model, Attempt)  # only Engine.run triggers this machine
-    return model

@@ -56,14 +56,16 @@ class SideCounts(Mapping[Side, int]):
     SideCounts(russia=0, ukraine=3)
     """
 
-    __slots__ = ("_russia", "_ukraine")
+    __slots__ = ("russia", "ukraine")
 
-    _russia: int
-    _ukraine: int
+    #: The count for Russia.
+    russia: int
+    #: The count for Ukraine.
+    ukraine: int
 
     def __init__(self, russia: int = 0, ukraine: int = 0) -> None:
-        object.__setattr__(self, "_russia", count_of(russia, "russia"))
-        object.__setattr__(self, "_ukraine", count_of(ukraine, "ukraine"))
+        object.__setattr__(self, "russia", count_of(russia, "russia"))
+        object.__setattr__(self, "ukraine", count_of(ukraine, "ukraine"))
 
     @classmethod
     def of(cls, value: object, field: str) -> SideCounts:
@@ -84,25 +86,15 @@ class SideCounts(Mapping[Side, int]):
     def _make(cls, russia: int, ukraine: int) -> SideCounts:
         """Build from counts already known to be valid (the hot path: no checks)."""
         made = object.__new__(cls)
-        object.__setattr__(made, "_russia", russia)
-        object.__setattr__(made, "_ukraine", ukraine)
+        object.__setattr__(made, "russia", russia)
+        object.__setattr__(made, "ukraine", ukraine)
         return made
-
-    @property
-    def russia(self) -> int:
-        """The count for Russia."""
-        return self._russia
-
-    @property
-    def ukraine(self) -> int:
-        """The count for Ukraine."""
-        return self._ukraine
 
     def __getitem__(self, key: Side) -> int:
         if key is _RUSSIA or key == "russia":
-            return self._russia
+            return self.russia
         if key is _UKRAINE or key == "ukraine":
-            return self._ukraine
+            return self.ukraine
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[Side]:
@@ -114,31 +106,31 @@ class SideCounts(Mapping[Side, int]):
     def __add__(self, other: SideCounts) -> SideCounts:
         if not isinstance(other, SideCounts):
             return NotImplemented
-        return SideCounts._make(self._russia + other._russia, self._ukraine + other._ukraine)
+        return SideCounts._make(self.russia + other.russia, self.ukraine + other.ukraine)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, SideCounts):
-            return self._russia == other._russia and self._ukraine == other._ukraine
+            return self.russia == other.russia and self.ukraine == other.ukraine
         if isinstance(other, Mapping):
             if any(key not in _SIDES for key in other):
                 return False
             russia: object = other.get(Side.RUSSIA, 0)
             ukraine: object = other.get(Side.UKRAINE, 0)
-            return self._russia == russia and self._ukraine == ukraine
+            return self.russia == russia and self.ukraine == ukraine
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash((SideCounts, self._russia, self._ukraine))
+        return hash((SideCounts, self.russia, self.ukraine))
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"SideCounts is immutable; cannot set {name}")
 
     def __repr__(self) -> str:
-        return f"SideCounts(russia={self._russia}, ukraine={self._ukraine})"
+        return f"SideCounts(russia={self.russia}, ukraine={self.ukraine})"
 
     def to_dict(self) -> dict[str, int]:
         """Plain ``{"russia": n, "ukraine": m}``, for JSON."""
-        return {"russia": self._russia, "ukraine": self._ukraine}
+        return {"russia": self.russia, "ukraine": self.ukraine}
 
 
 ZERO = SideCounts._make(0, 0)

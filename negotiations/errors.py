@@ -49,10 +49,14 @@ class TransitionBlocked(NegotiationError):
         self.trigger = trigger
         self.stage = stage
         self.blockers: tuple[Blocker, ...] = tuple(blockers)
+        super().__init__(trigger, stage, self.blockers)
+
+    def __str__(self) -> str:
+        # Built when read, not when raised: simulations refuse millions of moves unread.
         count = len(self.blockers)
-        lines = [f"{trigger} refused in stage {stage.value}: {count} condition(s) unmet"]
+        lines = [f"{self.trigger} refused in stage {self.stage.value}: {count} condition(s) unmet"]
         lines.extend(f"  - {blocker}" for blocker in self.blockers)
-        super().__init__("\n".join(lines))
+        return "\n".join(lines)
 
 
 class TransitionNotAllowed(NegotiationError):

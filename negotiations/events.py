@@ -54,10 +54,10 @@ people on each side"]
     @classmethod
     def _trusted(cls, rule: str, message: str, source: str) -> Blocker:
         """Build from values the library made itself (the hot path: no checks)."""
-        made = object.__new__(cls)
-        object.__setattr__(made, "rule", rule)
-        object.__setattr__(made, "message", message)
-        object.__setattr__(made, "source", source)
+        made = _new(cls)
+        _SET_RULE(made, rule)
+        _SET_MESSAGE(made, message)
+        _SET_SOURCE(made, source)
         return made
 
     def __str__(self) -> str:
@@ -75,6 +75,13 @@ people on each side"]
 
 
 _BLOCKER_FIELDS = frozenset({"rule", "message", "source"})
+
+# The hot paths build values through the slots' own setters: a frozen class's
+# __setattr__ refuses, and object.__setattr__ costs a lookup per field.
+_new = object.__new__
+_SET_RULE = Blocker.__dict__["rule"].__set__
+_SET_MESSAGE = Blocker.__dict__["message"].__set__
+_SET_SOURCE = Blocker.__dict__["source"].__set__
 
 _NO_ARGUMENTS: Mapping[str, Any] = MappingProxyType({})
 
@@ -162,15 +169,13 @@ class Event:
         blockers: tuple[Blocker, ...] = (),
     ) -> Event:
         """Build from values the library checked itself (the hot path: no second check)."""
-        made = object.__new__(cls)
-        object.__setattr__(made, "trigger", trigger)
-        object.__setattr__(made, "accepted", accepted)
-        object.__setattr__(made, "source", source)
-        object.__setattr__(made, "dest", dest)
-        object.__setattr__(
-            made, "arguments", MappingProxyType(arguments) if arguments else _NO_ARGUMENTS
-        )
-        object.__setattr__(made, "blockers", blockers)
+        made = _new(cls)
+        _SET_TRIGGER(made, trigger)
+        _SET_ACCEPTED(made, accepted)
+        _SET_EVENT_SOURCE(made, source)
+        _SET_DEST(made, dest)
+        _SET_ARGUMENTS(made, MappingProxyType(arguments) if arguments else _NO_ARGUMENTS)
+        _SET_BLOCKERS(made, blockers)
         return made
 
     @property
@@ -222,6 +227,14 @@ class Event:
             arguments=arguments,
             blockers=read.each("blockers", Blocker.from_dict) if read.has("blockers") else (),
         )
+
+
+_SET_TRIGGER = Event.__dict__["trigger"].__set__
+_SET_ACCEPTED = Event.__dict__["accepted"].__set__
+_SET_EVENT_SOURCE = Event.__dict__["source"].__set__
+_SET_DEST = Event.__dict__["dest"].__set__
+_SET_ARGUMENTS = Event.__dict__["arguments"].__set__
+_SET_BLOCKERS = Event.__dict__["blockers"].__set__
 
 
 def _show(value: object) -> str:

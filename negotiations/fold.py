@@ -48,6 +48,8 @@ _PARAMETERS: Mapping[str, Callable[[object, str], object]] = {
 
 def arguments(parameters: tuple[str, ...], given: Mapping[str, object]) -> dict[str, Any]:
     """Check a move's arguments on their own; the result is what the history records."""
+    if not parameters and not given:
+        return {}
     if len(given) != len(parameters) or any(name not in given for name in parameters):
         missing = sorted(set(parameters) - given.keys())
         extra = sorted(str(name) for name in given.keys() - set(parameters))
@@ -73,30 +75,13 @@ def _owner(state: State, side: Side, name: str) -> Interest:
 
 def admit(state: State, trigger: str, args: Mapping[str, Any]) -> None:
     """Refuse arguments that do not fit the state, with an error naming the field."""
-    if trigger == "transfer":
-        _admit_transfer(state, args["tranche"])
-    elif trigger == "raise_humanitarian_issue":
-        if args["name"] in state.open_issues:
-            raise InvalidValue(f"name: humanitarian issue {args['name']!r} is already open")
-    elif trigger == "resolve_humanitarian_issue":
-        if args["name"] not in state.open_issues:
-            open_now = ", ".join(repr(n) for n in state.open_issues) or "none"
-            raise InvalidValue(
-                f"name: no open humanitarian issue {args['name']!r} (open: {open_now})"
-            )
-    elif trigger == "declare_interest":
-        for interest in state.interests:
-            if interest.side is args["side"] and interest.name == args["name"]:
-                raise InvalidValue(
-                    f"name: {args['side'].label} has already declared interest {args['name']!r}"
-                )
-    elif trigger == "acknowledge_interest":
-        interest = _owner(state, args["side"], args["name"])
-        if interest.acknowledged:
-            raise InvalidValue(f"name: {interest} already")
+    check = _ADMIT.get(trigger)
+    if check is not None:
+        check(state, args)
 
 
-def _admit_transfer(state: State, tranche: Tranche) -> None:
+def _admit_transfer(state: State, args: Mapping[str, Any]) -> None:
+    tranche: Tranche = args["tranche"]
     terms = state.terms
     assert terms is not None  # transfer is a move only once terms are agreed
     if tranche.prisoners:
@@ -114,6 +99,40 @@ def _admit_transfer(state: State, tranche: Tranche) -> None:
                 f"tranche.young: {tranche.young!r} does not match the prisoners under the "
                 f"agreed age limit {terms.age_limit} ({young!r})"
             )
+
+
+def _admit_raise(state: State, args: Mapping[str, Any]) -> None:
+    if args["name"] in state.open_issues:
+        raise InvalidValue(f"name: humanitarian issue {args['name']!r} is already open")
+
+
+def _admit_resolve(state: State, args: Mapping[str, Any]) -> None:
+    if args["name"] not in state.open_issues:
+        open_now = ", ".join(repr(n) for n in state.open_issues) or "none"
+        raise InvalidValue(f"name: no open humanitarian issue {args['name']!r} (open: {open_now})")
+
+
+def _admit_declare(state: State, args: Mapping[str, Any]) -> None:
+    for interest in state.interests:
+        if interest.side is args["side"] and interest.name == args["name"]:
+            raise InvalidValue(
+                f"name: {args['side'].label} has already declared interest {args['name']!r}"
+            )
+
+
+def _admit_acknowledge(state: State, args: Mapping[str, Any]) -> None:
+    interest = _owner(state, args["side"], args["name"])
+    if interest.acknowledged:
+        raise InvalidValue(f"name: {interest} already")
+
+
+_ADMIT: Mapping[str, Callable[[State, Mapping[str, Any]], None]] = {
+    "transfer": _admit_transfer,
+    "raise_humanitarian_issue": _admit_raise,
+    "resolve_humanitarian_issue": _admit_resolve,
+    "declare_interest": _admit_declare,
+    "acknowledge_interest": _admit_acknowledge,
+}
 
 
 def apply(state: State, trigger: str, args: Mapping[str, Any], dest: Stage) -> State:

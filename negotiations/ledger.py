@@ -64,18 +64,15 @@ class Ledger:
             ids = ids | {person.id for person in tranche.prisoners}
         # The hot path of every simulation: the sums of valid counts are valid, so the
         # new value is built without running the converters again.
-        made = object.__new__(Ledger)
-        setattr_ = object.__setattr__
-        setattr_(made, "released", self.released + tranche.released)
-        setattr_(made, "seriously_ill", self.seriously_ill + tranche.seriously_ill)
-        setattr_(made, "young", self.young + tranche.young)
-        setattr_(
-            made,
-            "civilians",
-            self.civilians + tranche.released if tranche.civilians else self.civilians,
+        made = _new(Ledger)
+        _SET_RELEASED(made, self.released + tranche.released)
+        _SET_SERIOUSLY_ILL(made, self.seriously_ill + tranche.seriously_ill)
+        _SET_YOUNG(made, self.young + tranche.young)
+        _SET_CIVILIANS(
+            made, self.civilians + tranche.released if tranche.civilians else self.civilians
         )
-        setattr_(made, "tranches", self.tranches + 1)
-        setattr_(made, "prisoner_ids", ids)
+        _SET_TRANCHES(made, self.tranches + 1)
+        _SET_PRISONER_IDS(made, ids)
         return made
 
     def __str__(self) -> str:
@@ -111,3 +108,11 @@ class Ledger:
 
 
 _FIELDS = frozenset({"released", "seriously_ill", "young", "civilians", "tranches", "prisoner_ids"})
+
+_new = object.__new__
+_SET_RELEASED = Ledger.__dict__["released"].__set__
+_SET_SERIOUSLY_ILL = Ledger.__dict__["seriously_ill"].__set__
+_SET_YOUNG = Ledger.__dict__["young"].__set__
+_SET_CIVILIANS = Ledger.__dict__["civilians"].__set__
+_SET_TRANCHES = Ledger.__dict__["tranches"].__set__
+_SET_PRISONER_IDS = Ledger.__dict__["prisoner_ids"].__set__

@@ -81,27 +81,53 @@ class State:
 def _shortfalls(terms: ExchangeTerms | None, ledger: Ledger) -> Mapping[str, tuple[str, ...]]:
     if terms is None:
         return {"exchange.quota": ("no exchange has been agreed yet",)}
-    missing: dict[str, list[str]] = {}
-    for side in _SIDES:
-        released = ledger.released[side]
-        if released < terms.quota:
-            missing.setdefault("exchange.quota", []).append(
-                f"{released} of {terms.quota} released by {side.label}"
-            )
-        held = terms.seriously_ill_held[side]
-        if ledger.seriously_ill[side] < held:
-            missing.setdefault("exchange.seriously_ill", []).append(
-                f"{ledger.seriously_ill[side]} of the {held} seriously ill prisoners "
-                f"{side.label} holds released"
-            )
-        held = terms.young_held[side]
-        if ledger.young[side] < held:
-            missing.setdefault("exchange.young", []).append(
-                f"{ledger.young[side]} of the {held} prisoners under {terms.age_limit} "
-                f"{side.label} holds released"
-            )
-    return {rule: tuple(messages) for rule, messages in missing.items()} if missing else _NONE
+    quota, age_limit = terms.quota, terms.age_limit
+    ill_held, young_held = terms.seriously_ill_held, terms.young_held
+    released, ill, young = ledger.released, ledger.seriously_ill, ledger.young
+    if (
+        released.russia >= quota
+        and released.ukraine >= quota
+        and ill.russia >= ill_held.russia
+        and ill.ukraine >= ill_held.ukraine
+        and young.russia >= young_held.russia
+        and young.ukraine >= young_held.ukraine
+    ):
+        return _NONE
+    # Written out rather than looped: this runs for every refused move of a simulation.
+    missing: dict[str, tuple[str, ...]] = {}
+    short: tuple[str, ...] = ()
+    if released.russia < quota:
+        short += (f"{released.russia} of {quota} released by Russia",)
+    if released.ukraine < quota:
+        short += (f"{released.ukraine} of {quota} released by Ukraine",)
+    if short:
+        missing["exchange.quota"] = short
+        short = ()
+    if ill.russia < ill_held.russia:
+        short += (
+            f"{ill.russia} of the {ill_held.russia} seriously ill prisoners Russia holds released",
+        )
+    if ill.ukraine < ill_held.ukraine:
+        short += (
+            f"{ill.ukraine} of the {ill_held.ukraine} seriously ill prisoners "
+            "Ukraine holds released",
+        )
+    if short:
+        missing["exchange.seriously_ill"] = short
+        short = ()
+    if young.russia < young_held.russia:
+        short += (
+            f"{young.russia} of the {young_held.russia} prisoners under {age_limit} "
+            "Russia holds released",
+        )
+    if young.ukraine < young_held.ukraine:
+        short += (
+            f"{young.ukraine} of the {young_held.ukraine} prisoners under {age_limit} "
+            "Ukraine holds released",
+        )
+    if short:
+        missing["exchange.young"] = short
+    return missing
 
 
-_SIDES = (Side.RUSSIA, Side.UKRAINE)
 _NONE: Mapping[str, tuple[str, ...]] = MappingProxyType({})
