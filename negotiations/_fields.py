@@ -58,7 +58,7 @@ def check_count(value: object, field: str) -> int:
 
 
 def check_side(value: object, field: str) -> Side:
-    """A :class:`Side` (or its name), else an error naming ``field``."""
+    """A :class:`Side` (or its value in any case), else an error naming ``field``."""
     return side_of(value, field)
 
 

@@ -61,6 +61,9 @@ class Engine:
         self._moves: dict[tuple[str, Stage], Move] = {
             (move.trigger, source): move for move in definition.moves for source in move.sources
         }
+        self._guard_of: dict[str, tuple[str, ...]] = {}
+        for move in definition.moves:
+            self._guard_of.setdefault(move.trigger, move.guard)
         self.parameters: dict[str, tuple[str, ...]] = {
             move.trigger: move.parameters for move in definition.moves
         }
@@ -118,11 +121,27 @@ class Engine:
         return tuple(found)
 
     def blockers(self, state: State, trigger: str) -> tuple[Blocker, ...]:
-        """Every reason ``trigger`` cannot be made from ``state`` now (empty: it can)."""
+        """Every reason ``trigger`` cannot be made from ``state`` now (empty: it can).
+
+        For a trigger that is not a move from the current stage, the rules of its
+        own guard that are unmet come first, then ``process.order``.
+        """
         move = self._moves.get((trigger, state.stage))
         if move is None:
-            return (self._out_of_order(trigger, state.stage),)
+            unmet = self.evaluate(self._guard_of[trigger], state, {})
+            return (*unmet, self._out_of_order(trigger, state.stage))
         return self.evaluate(move.guard, state, {})
+
+    def allowed(self, state: State) -> tuple[str, ...]:
+        """The triggers that are moves from ``state``'s stage with every guard rule met."""
+        moves = self._moves
+        stage = state.stage
+        return tuple(
+            trigger
+            for trigger in self.definition.triggers
+            if (move := moves.get((trigger, stage))) is not None
+            and not self.evaluate(move.guard, state, {})
+        )
 
     def _out_of_order(self, trigger: str, stage: Stage) -> Blocker:
         rule = self._rules[self.definition.order_rule]

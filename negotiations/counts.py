@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Mapping
 
 from negotiations.errors import InvalidType, InvalidValue
@@ -17,13 +18,13 @@ _SIDES = (_RUSSIA, _UKRAINE)
 def side_of(value: object, field: str) -> Side:
     """``value`` as a :class:`Side`, or an error naming ``field``.
 
-    Accepts a ``Side`` or its value (``"russia"``).
+    Accepts a ``Side`` or its value in any case (``"russia"``, ``"Russia"``).
     """
     if isinstance(value, Side):
         return value
     if isinstance(value, str):
         try:
-            return Side(value)
+            return Side(value.lower())
         except ValueError:
             pass
         raise InvalidValue(
@@ -35,9 +36,9 @@ def side_of(value: object, field: str) -> Side:
 def count_of(value: object, field: str) -> int:
     """``value`` as a count (a whole number >= 0), or an error naming ``field``."""
     if type(value) is not int:
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not hasattr(type(value), "__index__"):
             raise InvalidType(f"{field} must be a whole number, not {type(value).__name__}")
-        value = int(value)
+        value = operator.index(value)  # type: ignore[arg-type]  # has __index__: an int subclass or numpy.int64
     if value < 0:
         raise InvalidValue(f"{field} must not be negative, got {value}")
     return value
@@ -118,6 +119,10 @@ class SideCounts(Mapping[Side, int]):
             ukraine: object = other.get(Side.UKRAINE, 0)
             return self.russia == russia and self.ukraine == ukraine
         return NotImplemented
+
+    def __reduce__(self) -> tuple[object, tuple[int, int]]:
+        # copy, deepcopy and pickle rebuild through the checked constructor
+        return (SideCounts, (self.russia, self.ukraine))
 
     def __hash__(self) -> int:
         return hash((SideCounts, self.russia, self.ukraine))

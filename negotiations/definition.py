@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import field, frozen
 
-from negotiations.errors import DefinitionError
+from negotiations._fields import check_bool, check_count, check_text
+from negotiations.errors import DefinitionError, InvalidType, InvalidValue
 from negotiations.graph import problems
 from negotiations.stages import Stage
 
@@ -16,19 +17,123 @@ if TYPE_CHECKING:
 
 __all__ = ["Check", "Definition", "Move", "Rule"]
 
+T = TypeVar("T")
+
 #: A guard rule's test: given the state and the move's arguments, what is
 #: missing (a sentence with the numbers), or ``None`` when the rule is met.
 Check = Callable[["State", Mapping[str, Any]], "str | None"]
+
+
+def _stage(value: object, field: str) -> Stage:
+    if not isinstance(value, Stage):
+        raise InvalidType(f"{field} must be a Stage, not {type(value).__name__}")
+    return value
+
+
+def _stage_tuple(value: object, field: str) -> tuple[Stage, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidType(f"{field} must be a tuple of Stage, not {type(value).__name__}")
+    return tuple(_stage(item, f"{field}[{i}]") for i, item in enumerate(value))
+
+
+def _texts(value: object, field: str) -> tuple[str, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidType(f"{field} must be a tuple of strings, not {type(value).__name__}")
+    return tuple(check_text(item, f"{field}[{i}]") for i, item in enumerate(value))
+
+
+def _items(kind: type[T], value: object, field: str) -> tuple[T, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidType(f"{field} must be a tuple of {kind.__name__}, not {type(value).__name__}")
+    items = tuple(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, kind):
+            raise InvalidType(f"{field}[{i}] must be a {kind.__name__}, not {type(item).__name__}")
+    return items
+
+
+def _rule_id(value: object) -> str:
+    return check_text(value, "id")
+
+
+def _statement(value: object) -> str:
+    return check_text(value, "statement")
+
+
+def _line(value: object) -> int:
+    return check_count(value, "line")
+
+
+def _quote(value: object) -> str:
+    return check_text(value, "quote")
+
+
+def _trigger(value: object) -> str:
+    name = check_text(value, "trigger")
+    if not name.isidentifier():
+        raise InvalidValue(f"trigger: {name!r} is not a valid method name")
+    return name
+
+
+def _sources(value: object) -> tuple[Stage, ...]:
+    return _stage_tuple(value, "sources")
+
+
+def _dest(value: object) -> Stage | None:
+    return None if value is None else _stage(value, "dest")
+
+
+def _guard(value: object) -> tuple[str, ...]:
+    return _texts(value, "guard")
+
+
+def _parameters(value: object) -> tuple[str, ...]:
+    return _texts(value, "parameters")
+
+
+def _returns(value: object) -> bool:
+    return check_bool(value, "returns")
+
+
+def _stages(value: object) -> tuple[Stage, ...]:
+    return _stage_tuple(value, "stages")
+
+
+def _initial(value: object) -> Stage:
+    return _stage(value, "initial")
+
+
+def _finals(value: object) -> frozenset[Stage]:
+    return frozenset(_stage_tuple(value, "finals"))
+
+
+def _moves(value: object) -> tuple[Move, ...]:
+    return _items(Move, value, "moves")
+
+
+def _rules(value: object) -> tuple[Rule, ...]:
+    return _items(Rule, value, "rules")
+
+
+def _checks(value: object) -> Mapping[str, Check]:
+    if not isinstance(value, Mapping):
+        raise InvalidType(
+            f"checks must be a mapping of rule id to check, not {type(value).__name__}"
+        )
+    for rule_id, check in value.items():
+        if not callable(check):
+            raise InvalidType(f"checks[{rule_id!r}] must be callable")
+    return value
 
 
 @frozen
 class Rule:
     """A condition a party stated, with the sentence of the source it comes from."""
 
-    id: str
-    statement: str
-    line: int
-    quote: str
+    id: str = field(converter=_rule_id)
+    statement: str = field(converter=_statement)
+    line: int = field(converter=_line)
+    quote: str = field(converter=_quote)
 
     @property
     def source(self) -> str:
@@ -49,12 +154,12 @@ class Move:
     evaluated and all unmet ones are reported.
     """
 
-    trigger: str
-    sources: tuple[Stage, ...]
-    dest: Stage | None = None
-    guard: tuple[str, ...] = ()
-    parameters: tuple[str, ...] = ()
-    returns: bool = False
+    trigger: str = field(converter=_trigger)
+    sources: tuple[Stage, ...] = field(converter=_sources)
+    dest: Stage | None = field(default=None, converter=_dest)
+    guard: tuple[str, ...] = field(default=(), converter=_guard)
+    parameters: tuple[str, ...] = field(default=(), converter=_parameters)
+    returns: bool = field(default=False, converter=_returns)
     doc: str = ""
 
     @property
@@ -67,12 +172,12 @@ class Move:
 class Definition:
     """A whole process. Construction checks it and reports every problem at once."""
 
-    stages: tuple[Stage, ...]
-    initial: Stage
-    finals: frozenset[Stage]
-    moves: tuple[Move, ...]
-    rules: tuple[Rule, ...]
-    checks: Mapping[str, Check] = field(repr=False)
+    stages: tuple[Stage, ...] = field(converter=_stages)
+    initial: Stage = field(converter=_initial)
+    finals: frozenset[Stage] = field(converter=_finals)
+    moves: tuple[Move, ...] = field(converter=_moves)
+    rules: tuple[Rule, ...] = field(converter=_rules)
+    checks: Mapping[str, Check] = field(repr=False, converter=_checks)
     #: The rule cited when a trigger is not a move from the current stage.
     order_rule: str = "process.order"
 

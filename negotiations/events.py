@@ -87,8 +87,6 @@ _NO_ARGUMENTS: Mapping[str, Any] = MappingProxyType({})
 
 
 def _arguments(value: object) -> Mapping[str, Any]:
-    if isinstance(value, MappingProxyType):
-        return value
     if not isinstance(value, Mapping):
         raise InvalidType(f"arguments must be a mapping, not {type(value).__name__}")
     if not value:
@@ -151,6 +149,40 @@ class Event:
     dest: Stage = field(converter=_dest_stage)
     arguments: Mapping[str, Any] = field(default=_NO_ARGUMENTS, converter=_arguments)
     blockers: tuple[Blocker, ...] = field(default=(), converter=_blockers)
+
+    def __hash__(self) -> int:
+        return hash(
+            (
+                self.trigger,
+                self.accepted,
+                self.source,
+                self.dest,
+                *self.arguments.items(),
+                self.blockers,
+            )
+        )
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # copy, deepcopy and pickle: the read-only view of the arguments is rebuilt
+        return (
+            Event._trusted,
+            (
+                self.trigger,
+                self.accepted,
+                self.source,
+                self.dest,
+                dict(self.arguments),
+                self.blockers,
+            ),
+        )
+
+    def __repr__(self) -> str:
+        tail = f", blockers={self.blockers!r}" if self.blockers else ""
+        return (
+            f"Event(trigger={self.trigger!r}, accepted={self.accepted!r}, "
+            f"source={self.source!r}, dest={self.dest!r}, "
+            f"arguments={dict(self.arguments)!r}{tail})"
+        )
 
     def __attrs_post_init__(self) -> None:
         if self.accepted and self.blockers:

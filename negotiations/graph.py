@@ -124,9 +124,27 @@ def quoted(rule: Rule) -> list[str]:
     return []
 
 
+#: The parameters a move may take: each has a checker and a place in the saved format.
+KNOWN_PARAMETERS = frozenset({"terms", "tranche", "side", "name", "reason", "note"})
+
+
 def _shape_problems(definition: Definition) -> list[str]:
     found: list[str] = []
     stages = set(definition.stages)
+    found.extend(
+        f"stage {stage.value} is listed more than once"
+        for stage in sorted(stages)
+        if definition.stages.count(stage) > 1
+    )
+    signatures: dict[str, tuple[str, ...]] = {}
+    for move in definition.moves:
+        found.extend(
+            f"move {move.trigger}: unknown parameter {name!r}"
+            for name in move.parameters
+            if name not in KNOWN_PARAMETERS
+        )
+        if signatures.setdefault(move.trigger, move.parameters) != move.parameters:
+            found.append(f"move {move.trigger} is defined with different parameters")
     rule_ids = [rule.id for rule in definition.rules]
     found.extend(
         f"rule {rule_id} is defined more than once"

@@ -68,9 +68,7 @@ class Ledger:
         _SET_RELEASED(made, self.released + tranche.released)
         _SET_SERIOUSLY_ILL(made, self.seriously_ill + tranche.seriously_ill)
         _SET_YOUNG(made, self.young + tranche.young)
-        _SET_CIVILIANS(
-            made, self.civilians + tranche.released if tranche.civilians else self.civilians
-        )
+        _SET_CIVILIANS(made, self.civilians + tranche.civilians_released)
         _SET_TRANCHES(made, self.tranches + 1)
         _SET_PRISONER_IDS(made, ids)
         return made

@@ -51,14 +51,27 @@ class Negotiation:
     <Stage.EXCHANGE: 'exchange'>
     """
 
-    __slots__ = ("_history", "_state")
+    __slots__ = ("_history", "_history_view", "_state")
 
     _state: State
     _history: list[Event]
+    _history_view: tuple[Event, ...]
 
     def __init__(self) -> None:
         self._state = _START
         self._history = []
+        self._history_view = ()
+
+    def __copy__(self) -> Negotiation:
+        """An independent negotiation at the same point with the same history (events are
+        immutable, so they are shared)."""
+        twin = Negotiation()
+        twin._state = self._state
+        twin._history = list(self._history)
+        return twin
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Negotiation:
+        return self.__copy__()
 
     # -- what it is now -------------------------------------------------------------------
 
@@ -105,7 +118,10 @@ class Negotiation:
     @property
     def history(self) -> tuple[Event, ...]:
         """Every attempted move in order, accepted and refused."""
-        return tuple(self._history)
+        # The history only ever grows, so a view of the right length is current.
+        if len(self._history_view) != len(self._history):
+            self._history_view = tuple(self._history)
+        return self._history_view
 
     @property
     def finished(self) -> bool:
@@ -123,8 +139,7 @@ class Negotiation:
 
     def allowed(self) -> tuple[str, ...]:
         """The triggers that would be accepted now (given valid arguments), in process order."""
-        state = self._state
-        return tuple(t for t in PROCESS.triggers if not _ENGINE.blockers(state, t))
+        return _ENGINE.allowed(self._state)
 
     # -- the moves ------------------------------------------------------------------------
 

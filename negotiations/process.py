@@ -96,13 +96,19 @@ def _third_round(state: State, arguments: Mapping[str, Any]) -> str | None:
 
 
 def _leaders(state: State, arguments: Mapping[str, Any]) -> str | None:
+    problems = []
+    if state.stage is not Stage.THIRD_ROUND:
+        problems.append(
+            "leaders' meetings are convened only from the third round, "
+            f"not from {state.stage.label}"
+        )
     unresolved = []
     if not state.exchange_complete:
         unresolved.append("the prisoner exchange")
     unresolved.extend(repr(name) for name in state.open_issues)
     if unresolved:
-        return f"humanitarian issue(s) not yet resolved: {', '.join(unresolved)}"
-    return None
+        problems.append(f"humanitarian issue(s) not yet resolved: {', '.join(unresolved)}")
+    return "; ".join(problems) if problems else None
 
 
 def _interests(state: State, arguments: Mapping[str, Any]) -> str | None:

@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 from attrs import field, frozen
 
-from negotiations._fields import check_side, check_text
+from negotiations._fields import check_bool, check_side, check_text
 from negotiations.ledger import Ledger
 from negotiations.stages import Side, Stage
 from negotiations.terms import ExchangeTerms
@@ -25,6 +25,10 @@ def _name(value: object) -> str:
     return check_text(value, "name")
 
 
+def _acknowledged(value: object) -> bool:
+    return check_bool(value, "acknowledged")
+
+
 @frozen
 class Interest:
     """A core interest one side declared, and whether the other side has acknowledged it.
@@ -35,7 +39,7 @@ class Interest:
 
     side: Side = field(converter=_side)
     name: str = field(converter=_name)
-    acknowledged: bool = False
+    acknowledged: bool = field(default=False, converter=_acknowledged)
 
     def __str__(self) -> str:
         status = "acknowledged" if self.acknowledged else "not yet acknowledged"

@@ -196,6 +196,8 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
     ) -> Tranche:
         """``n`` for ``n``: each side releases ``n``, of whom ``seriously_ill`` and ``young``."""
         n = check_count(n, "n")
+        if n == 0:
+            raise InvalidValue("n: a tranche releases at least one person each side")
         seriously_ill = check_count(seriously_ill, "seriously_ill")
         young = check_count(young, "young")
         return cls(
@@ -238,6 +240,16 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
             young=_count(people, lambda p: p.is_young(limit)),
             prisoners=people,
         )
+
+    @property
+    def civilians_released(self) -> SideCounts:
+        """How many civilians each side releases: all of them in a civilian tranche, and the
+        civilians listed in a mixed one."""
+        if self.civilians:
+            return self.released
+        if self.prisoners:
+            return _count(self.prisoners, lambda p: p.civilian)
+        return ZERO
 
     @property
     def mixed(self) -> bool:

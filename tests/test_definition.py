@@ -123,7 +123,7 @@ MISQUOTED = Broken(
 )
 DUPLICATE_MOVE = Broken(
     "a duplicate move",
-    (add_move(Move("transfer", (Stage.EXCHANGE,))),),
+    (add_move(Move("transfer", (Stage.EXCHANGE,), parameters=("tranche",))),),
     ("transfer", "exchange", "twice"),
 )
 SIX = (UNREACHABLE, DEAD_END, FINAL_EXIT, UNKNOWN_RULE, MISQUOTED, DUPLICATE_MOVE)
@@ -158,6 +158,16 @@ MORE = (
         "a returning move with a fixed destination",
         (edit_move("resume", dest=Stage.TALKS),),
         ("resume", "dest"),
+    ),
+    Broken(
+        "a parameter the library cannot check or save",
+        (edit_move("suspend", parameters=("reason", "mood")),),
+        ("suspend", "mood"),
+    ),
+    Broken(
+        "one trigger with two signatures",
+        (add_move(Move("collapse", (Stage.SETTLEMENT,), Stage.COLLAPSED)),),
+        ("collapse", "different parameters"),
     ),
 )
 
@@ -218,3 +228,46 @@ def test_the_error_is_a_value_error_that_lists_each_problem() -> None:
     assert str(len(refusal.problems)) in str(refusal)
     for problem in refusal.problems:
         assert problem in str(refusal)
+
+
+@pytest.mark.parametrize(
+    ("make", "field", "error"),
+    [
+        (lambda: Move("go", Stage.TALKS, Stage.EXCHANGE), "sources", ng.InvalidType),
+        (lambda: Move("go", ("talks",), Stage.EXCHANGE), r"sources\[0\]", ng.InvalidType),
+        (lambda: Move("go on", (Stage.TALKS,)), "trigger", ng.InvalidValue),
+        (lambda: Move("go", (Stage.TALKS,), "exchange"), "dest", ng.InvalidType),
+        (lambda: Move("go", (Stage.TALKS,), returns="yes"), "returns", ng.InvalidType),
+        (lambda: ng.Rule("x", "s", "3", "The"), "line", ng.InvalidType),
+        (lambda: ng.Rule("x", "s", 3, 3), "quote", ng.InvalidType),
+        (lambda: ng.Rule("", "s", 3, "The"), "id", ng.InvalidValue),
+        (
+            lambda: build(lambda given: {**given, "moves": (*given["moves"], "transfer")}),
+            r"moves\[\d+\]",
+            ng.InvalidType,
+        ),
+        (
+            lambda: build(lambda given: {**given, "checks": {"exchange.quota": 5}}),
+            "checks",
+            ng.InvalidType,
+        ),
+    ],
+)
+def test_pieces_of_the_wrong_kind_are_refused_naming_the_field(
+    make: Callable[[], object], field: str, error: type[Exception]
+) -> None:
+    """A definition's parts are checked as they are built: no bare AttributeError or KeyError."""
+    with pytest.raises(error, match=field):
+        make()
+
+
+def test_a_stage_listed_twice_is_a_problem() -> None:
+    with pytest.raises(ng.DefinitionError, match="listed more than once"):
+        Definition(
+            stages=(*PROCESS.stages, Stage.TALKS),
+            initial=PROCESS.initial,
+            finals=PROCESS.finals,
+            moves=PROCESS.moves,
+            rules=PROCESS.rules,
+            checks=PROCESS.checks,
+        )

@@ -1048,3 +1048,38 @@ def test_from_json_refuses_wrongly_typed_content_as_a_value_error(kind: str) -> 
 def test_from_json_takes_text_only() -> None:
     with pytest.raises(InvalidType, match="JSON text"):
         Negotiation.from_json(wrong(5))
+
+
+def test_a_copy_is_independent_of_the_original() -> None:
+    """Copying (shallow or deep) gives an equal negotiation that moves on its own."""
+    import copy
+
+    talks = Negotiation()
+    talks.agree_exchange()
+    for twin in (copy.copy(talks), copy.deepcopy(talks)):
+        assert twin == talks
+        twin.transfer(Tranche.even(5))
+        assert len(talks.history) == 1
+        assert talks.ledger.released == {Side.RUSSIA: 0, Side.UKRAINE: 0}
+        assert Negotiation.from_json(talks.to_json()) == talks
+
+
+def test_values_copy_deeply_and_events_hash() -> None:
+    import copy
+
+    talks = Negotiation()
+    talks.agree_exchange()
+    talks.transfer(Tranche.even(3, young=1))
+    for value in (ng.ISTANBUL_TERMS, talks.ledger, talks.state, *talks.history):
+        assert copy.deepcopy(value) == value
+        assert copy.copy(value) == value
+    assert len(set(talks.history)) == 2
+
+
+def test_the_history_view_follows_new_events() -> None:
+    talks = Negotiation()
+    before = talks.history
+    talks.agree_exchange()
+    assert before == ()
+    assert len(talks.history) == 1
+    assert talks.history is talks.history  # cached between moves

@@ -209,14 +209,17 @@ def call(negotiation: ng.Negotiation, trigger: str, arguments: dict[str, Any]) -
 
 
 def check_moves_not_from_here_are_refused(negotiation: ng.Negotiation) -> None:
-    """A trigger with no edge out of the current node is blocked by ``process.order`` and
-    raises TransitionNotAllowed, changing nothing at all."""
+    """A trigger with no edge out of the current node is blocked by ``process.order`` (after
+    any unmet rule of its own guard) and raises TransitionNotAllowed, changing nothing at all."""
     here = node_of(negotiation)
     leaving = {edge.trigger for edge in edges(PROCESS) if edge.source == here}
     for trigger in PROCESS.triggers:
         if trigger in leaving:
             continue
-        assert [b.rule for b in negotiation.blockers(trigger)] == [PROCESS.order_rule]
+        rules = [b.rule for b in negotiation.blockers(trigger)]
+        assert rules[-1] == PROCESS.order_rule
+        guard = next(m.guard for m in PROCESS.moves if m.trigger == trigger)
+        assert set(rules[:-1]) <= set(guard)
         state, history = negotiation.state, negotiation.history
         move = PROCESS.move(trigger, here.stage)
         assert move is None, move

@@ -122,7 +122,7 @@ def test_article_lines_are_counted_from_one() -> None:
 def test_every_blocker_cites_its_rule_source() -> None:
     talks = exchanging(ExchangeTerms(seriously_ill_held={RUSSIA: 1}, young_held={UKRAINE: 1}))
     blockers = talks.blockers("open_third_round") + talks.blockers("convene_leaders")
-    assert len(blockers) == 5
+    assert len(blockers) == 6  # four for the third round; leaders: its rule, then the order
     for blocker in blockers:
         assert blocker.source == RULES[blocker.rule].source
 
@@ -310,8 +310,15 @@ def test_third_round_opens_only_after_the_exchange() -> None:
 
 
 def test_the_third_round_is_not_a_move_before_an_exchange_is_agreed() -> None:
+    """Before any agreement, Putin's condition is cited first, then the order of the process."""
     talks = Negotiation()
-    assert rule_ids(talks.blockers("open_third_round")) == ["process.order"]
+    blockers = talks.blockers("open_third_round")
+    assert rule_ids(blockers) == [
+        "talks.third_round_after_exchange",
+        "exchange.quota",
+        "process.order",
+    ]
+    assert blockers[0].message == "no exchange has been agreed yet"
 
 
 # -- leaders.after_humanitarian ------------------------------------------------------------
@@ -337,9 +344,12 @@ def test_leaders_wait_for_every_open_humanitarian_issue_each_named() -> None:
 
 
 def test_leaders_are_convened_only_from_the_third_round() -> None:
+    """The rule itself says "only from the third round": it is cited, then the order."""
     talks = exchanging(ExchangeTerms(quota=1))
     talks.transfer(Tranche.even(1))
-    assert rule_ids(talks.blockers("convene_leaders")) == ["process.order"]
+    blockers = talks.blockers("convene_leaders")
+    assert rule_ids(blockers) == ["leaders.after_humanitarian", "process.order"]
+    assert "only from the third round, not from exchange" in blockers[0].message
 
 
 # -- settlement.interests ------------------------------------------------------------------
@@ -384,7 +394,7 @@ def test_a_trigger_that_is_not_a_move_from_the_stage_is_blocked_by_order(
     stage_of: Callable[[], Negotiation], trigger: str, made_from: str
 ) -> None:
     talks = stage_of()
-    (blocker,) = talks.blockers(trigger)
+    *_, blocker = talks.blockers(trigger)
     assert blocker.rule == "process.order"
     assert trigger in blocker.message
     assert made_from in blocker.message
@@ -395,7 +405,7 @@ def test_after_the_end_every_trigger_is_blocked_by_order() -> None:
     talks = Negotiation()
     talks.collapse("talks broke down")
     for trigger in ng.PROCESS.triggers:
-        (blocker,) = talks.blockers(trigger)
+        *_, blocker = talks.blockers(trigger)
         assert blocker.rule == "process.order"
         assert "ended" in blocker.message
 

@@ -404,7 +404,7 @@ def test_from_prisoners_refuses_what_is_not_a_list_of_prisoners(
         # unbalanced
         (lambda: Tranche(released={RUSSIA: 3, UKRAINE: 2}), InvalidValue, "released"),
         (lambda: Tranche(released={RUSSIA: 3}), InvalidValue, "released"),
-        (lambda: Tranche.even(0), InvalidValue, "released"),
+        (lambda: Tranche.even(0), InvalidValue, "n: "),
         # priority counts larger than released
         (lambda: Tranche.even(2, seriously_ill=3), InvalidValue, r"seriously_ill\[russia\]"),
         (lambda: Tranche.even(2, young=3), InvalidValue, r"young\[russia\]"),
