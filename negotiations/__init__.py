@@ -14,12 +14,20 @@ from negotiations.errors import (
     DefinitionError,
     InvalidType,
     InvalidValue,
+    JournalClosed,
+    JournalCorrupted,
+    JournalError,
+    JournalLocked,
     NegotiationError,
     TransitionBlocked,
     TransitionNotAllowed,
     UnknownTrigger,
 )
 from negotiations.events import Blocker, Event
+from negotiations.journal import Journal
+from negotiations.journal import (
+    open_journal as open,  # negotiations.open(path) is the documented API
+)
 from negotiations.ledger import Ledger
 from negotiations.negotiation import FORMAT, Negotiation
 from negotiations.process import PROCESS, RULES
@@ -43,6 +51,11 @@ __all__ = [
     "Interest",
     "InvalidType",
     "InvalidValue",
+    "Journal",
+    "JournalClosed",
+    "JournalCorrupted",
+    "JournalError",
+    "JournalLocked",
     "Ledger",
     "Move",
     "Negotiation",
@@ -57,4 +70,5 @@ __all__ = [
     "TransitionBlocked",
     "TransitionNotAllowed",
     "UnknownTrigger",
+    "open",
 ]

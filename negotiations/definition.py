@@ -180,6 +180,8 @@ class Definition:
     checks: Mapping[str, Check] = field(repr=False, converter=_checks)
     #: The rule cited when a trigger is not a move from the current stage.
     order_rule: str = "process.order"
+    #: The name saved files carry, so a file of one process is never replayed on another.
+    name: str = "custom"
 
     def __attrs_post_init__(self) -> None:
         found = problems(self)

@@ -8,7 +8,11 @@
     ├── UnknownTrigger             (also ValueError) a trigger name that does not exist
     ├── InvalidValue               (also ValueError) a bad value, named by its field
     │   └── DefinitionError        a process definition that is not sound
-    └── InvalidType                (also TypeError) a value of the wrong type, named by its field
+    ├── InvalidType                (also TypeError) a value of the wrong type, named by its field
+    └── JournalError               a journal cannot be used
+        ├── JournalCorrupted       (also ValueError) a line edited, removed or reordered
+        ├── JournalLocked          the journal is open for writing elsewhere
+        └── JournalClosed          a move after close(): it would not be kept
 
 Every refusal leaves the negotiation exactly as it was. Callers who do not
 want to import these classes can catch the builtins they already know:
@@ -28,6 +32,10 @@ __all__ = [
     "DefinitionError",
     "InvalidType",
     "InvalidValue",
+    "JournalClosed",
+    "JournalCorrupted",
+    "JournalError",
+    "JournalLocked",
     "NegotiationError",
     "TransitionBlocked",
     "TransitionNotAllowed",
@@ -91,3 +99,20 @@ class DefinitionError(InvalidValue):
         self.problems: tuple[str, ...] = tuple(problems)
         listed = "\n".join(f"  - {problem}" for problem in self.problems)
         super().__init__(f"the process definition has {len(self.problems)} problem(s):\n{listed}")
+
+
+class JournalError(NegotiationError):
+    """A journal cannot be used as asked."""
+
+
+class JournalCorrupted(JournalError, ValueError):
+    """A journal whose lines do not chain: edited, removed or reordered; the message names
+    the line."""
+
+
+class JournalLocked(JournalError):
+    """The journal is open for writing in another place (this process or another)."""
+
+
+class JournalClosed(JournalError):
+    """A move on a negotiation whose journal is closed: it would not be kept, so it is refused."""

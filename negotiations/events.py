@@ -187,6 +187,8 @@ class Event:
     def __attrs_post_init__(self) -> None:
         if self.accepted and self.blockers:
             raise InvalidValue("blockers: an accepted event has no blockers")
+        if not self.accepted and not self.blockers:
+            raise InvalidValue("blockers: a refused event names the rules that refused it")
         if not self.accepted and self.dest != self.source:
             raise InvalidValue("dest: a refused event leaves the stage as it was")
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
+import threading
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from negotiations._fields import reader
 from negotiations._machine import Attempt, Engine
 from negotiations.errors import (
     InvalidType,
     InvalidValue,
-    NegotiationError,
+    JournalClosed,
     TransitionBlocked,
     TransitionNotAllowed,
     UnknownTrigger,
@@ -21,18 +22,19 @@ from negotiations.events import Blocker, Event
 from negotiations.fold import admit, apply, arguments
 from negotiations.ledger import Ledger
 from negotiations.process import PROCESS
+from negotiations.replay import refold
+from negotiations.saved import FORMAT, migrate, read_text, write_atomically
 from negotiations.stages import Side, Stage
 from negotiations.state import Interest, State
 from negotiations.terms import ExchangeTerms
 from negotiations.tranche import Tranche
 
+if TYPE_CHECKING:
+    from negotiations.journal import Journal
+
 __all__ = ["FORMAT", "Negotiation"]
 
-#: The version of the saved format written by :meth:`Negotiation.to_json`.
-FORMAT = 1
-
 _ENGINE = Engine(PROCESS)
-_SAVED_FIELDS = frozenset({"format", "stage", "events"})
 _START = State(stage=PROCESS.initial)
 
 
@@ -51,23 +53,29 @@ class Negotiation:
     <Stage.EXCHANGE: 'exchange'>
     """
 
-    __slots__ = ("_history", "_history_view", "_state")
+    __slots__ = ("_history", "_history_view", "_journal", "_lock", "_state")
 
     _state: State
     _history: list[Event]
     _history_view: tuple[Event, ...]
+    _journal: Journal | None
+    _lock: threading.Lock
 
     def __init__(self) -> None:
         self._state = _START
         self._history = []
         self._history_view = ()
+        self._journal = None
+        # One lock per negotiation, never one shared by all: every move is atomic.
+        self._lock = threading.Lock()
 
     def __copy__(self) -> Negotiation:
         """An independent negotiation at the same point with the same history (events are
         immutable, so they are shared)."""
         twin = Negotiation()
-        twin._state = self._state
-        twin._history = list(self._history)
+        with self._lock:
+            twin._state = self._state
+            twin._history = list(self._history)
         return twin
 
     def __deepcopy__(self, memo: dict[int, object]) -> Negotiation:
@@ -205,65 +213,84 @@ class Negotiation:
         return self._fire(trigger, arguments)
 
     def _fire(self, trigger: str, given: Mapping[str, object]) -> Event:
-        args = arguments(_ENGINE.parameters[trigger], given)
-        state = self._state
-        if _ENGINE.move(trigger, state.stage) is None:
-            raise TransitionNotAllowed(trigger, state.stage, self.allowed())
-        admit(state, trigger, args)
-        attempt = Attempt(state, trigger, args)
-        if not _ENGINE.run(attempt):
-            self._history.append(
-                Event._trusted(trigger, False, state.stage, state.stage, args, attempt.blockers)
-            )
-            raise TransitionBlocked(trigger, state.stage, attempt.blockers)
-        after = apply(state, trigger, args, attempt.dest)
-        event = Event._trusted(trigger, True, state.stage, after.stage, args)
-        self._state = after
-        self._history.append(event)
-        return event
+        with self._lock:
+            if self._journal is not None and self._journal.closed:
+                raise JournalClosed(f"{self._journal.path}: the journal is closed; reopen it")
+            args = arguments(_ENGINE.parameters[trigger], given)
+            state = self._state
+            if _ENGINE.move(trigger, state.stage) is None:
+                raise TransitionNotAllowed(trigger, state.stage, self.allowed())
+            admit(state, trigger, args)
+            attempt = Attempt(state, trigger, args)
+            if not _ENGINE.run(attempt):
+                self._record(
+                    Event._trusted(trigger, False, state.stage, state.stage, args, attempt.blockers)
+                )
+                raise TransitionBlocked(trigger, state.stage, attempt.blockers)
+            after = apply(state, trigger, args, attempt.dest)
+            event = Event._trusted(trigger, True, state.stage, after.stage, args)
+            self._record(event)
+            self._state = after
+            return event
 
-    # -- saving and restoring -------------------------------------------------------------
+    def _record(self, event: Event) -> None:
+        # A journal is written (and fsynced) first: if that fails, nothing has changed.
+        if self._journal is not None:
+            self._journal.append(event)
+        self._history.append(event)
+
+    # -- history, saving and restoring ----------------------------------------------------
 
     @classmethod
     def replay(cls, events: Iterable[Event]) -> Negotiation:
-        """The negotiation these events make, each one made again and checked.
+        """The negotiation these events make, each one checked against the rules as it is folded.
 
-        Raises :class:`InvalidValue` naming the first event that does not
-        replay exactly as recorded (nothing is returned half-built).
+        Raises :class:`InvalidValue` naming the first event that does not fit
+        (nothing is returned half-built).
         """
+        if not isinstance(events, Iterable):
+            raise InvalidType(f"replay takes an iterable of Event, not {type(events).__name__}")
+        return cls._fold((f"events[{index}]", event) for index, event in enumerate(events))
+
+    @classmethod
+    def _fold(cls, named: Iterable[tuple[str, object]]) -> Negotiation:
+        """Fold events, each named for error messages (``events[3]``, ``line 5``)."""
+        state = _START
+        history: list[Event] = []
+        for where, event in named:
+            if not isinstance(event, Event):
+                raise InvalidType(f"{where} must be an Event, not {type(event).__name__}")
+            state = refold(_ENGINE, state, event, where)
+            history.append(event)
         negotiation = cls()
-        for index, event in enumerate(events):
-            negotiation._redo(index, event)
+        negotiation._state = state
+        negotiation._history = history
         return negotiation
 
-    def _redo(self, index: int, event: Event) -> None:
-        where = f"events[{index}]"
-        if not isinstance(event, Event):
-            raise InvalidType(f"{where} must be an Event, not {type(event).__name__}")
-        if event.trigger not in _ENGINE.parameters:
-            raise InvalidValue(f"{where}.trigger: unknown trigger {event.trigger!r}")
-        if event.source != self.stage:
-            raise InvalidValue(
-                f"{where}.source: recorded {event.source.value}, but the negotiation is in "
-                f"{self.stage.value} at that point"
-            )
-        try:
-            made = self._fire(event.trigger, event.arguments)
-        except TransitionBlocked:
-            made = self._history[-1]
-        except NegotiationError as error:
-            raise InvalidValue(f"{where} ({event.trigger}) does not replay: {error}") from None
-        if made != event:
-            raise InvalidValue(
-                f"{where} does not replay as recorded: recorded {event}, replayed {made}"
-            )
+    def at(self, k: int) -> Negotiation:
+        """A new negotiation as this one stood after its first ``k`` events.
+
+        Negative ``k`` counts from the end, as in slicing: ``at(-1)`` is the
+        negotiation before its last event. The result is independent (and has
+        no journal): use it to look back, or to branch a "what if".
+        """
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise InvalidType(f"k must be a whole number, not {type(k).__name__}")
+        with self._lock:
+            history = list(self._history)
+        if not -len(history) <= k <= len(history):
+            raise IndexError(f"k: the history has {len(history)} event(s), so k is at most that")
+        return Negotiation.replay(history[:k])
 
     def to_dict(self) -> dict[str, Any]:
-        """The negotiation as JSON-ready data: the format version, the stage, every event."""
+        """The negotiation as JSON-ready data: format version, process, stage, every event."""
+        with self._lock:
+            stage, history = self._state.stage, list(self._history)
         return {
             "format": FORMAT,
-            "stage": self.stage.value,
-            "events": [event.to_dict() for event in self._history],
+            "process": PROCESS.name,
+            "stage": stage.value,
+            "events": [event.to_dict() for event in history],
         }
 
     def to_json(self, *, indent: int | None = None) -> str:
@@ -272,32 +299,22 @@ class Negotiation:
 
     @classmethod
     def from_dict(cls, data: object) -> Negotiation:
-        """Restore from :meth:`to_dict` by replaying the events.
+        """Restore from :meth:`to_dict` (any supported format version) by replaying the events.
 
         Anything malformed raises :class:`InvalidValue` (a ``ValueError``) whose
         message names the field, such as ``events[3].arguments.tranche.released``.
         """
         try:
-            return cls._load(data)
+            current = migrate(data, PROCESS.name)
+            negotiation = cls.replay(
+                Event.from_dict(item, f"events[{i}]") for i, item in enumerate(current["events"])
+            )
         except InvalidType as error:  # malformed content is a bad value, whatever its shape
             raise InvalidValue(str(error)) from None
-
-    @classmethod
-    def _load(cls, data: object) -> Negotiation:
-        read = reader(data, "saved negotiation", _SAVED_FIELDS)
-        version = read.get("format")
-        if type(version) is not int or version != FORMAT:
-            raise InvalidValue(f"format: unsupported version {version!r}; expected {FORMAT}")
-        stage = read.get("stage")
-        raw = read.get("events")
-        if not isinstance(raw, list):
-            raise InvalidValue(f"events must be a list, not {type(raw).__name__}")
-        negotiation = cls.replay(
-            Event.from_dict(item, f"events[{i}]") for i, item in enumerate(raw)
-        )
-        if stage != negotiation.stage.value:
+        if current["stage"] != negotiation.stage.value:
             raise InvalidValue(
-                f"stage: recorded {stage!r}, but the events lead to {negotiation.stage.value!r}"
+                f"stage: recorded {current['stage']!r}, but the events lead to "
+                f"{negotiation.stage.value!r}"
             )
         return negotiation
 
@@ -312,12 +329,47 @@ class Negotiation:
             raise InvalidValue(f"not valid JSON: {error}") from None
         return cls.from_dict(data)
 
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the negotiation to ``path`` atomically: the file is either the old one or the
+        new one, never a mix, whatever happens mid-write."""
+        write_atomically(path, self.to_json(indent=1))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Negotiation:
+        """Restore a negotiation written by :meth:`save`; errors name the file and the field."""
+        try:
+            return cls.from_json(read_text(path))
+        except InvalidValue as error:
+            raise InvalidValue(f"{os.fspath(path)}: {error}") from None
+
+    def close(self) -> None:
+        """Close the journal, if the negotiation has one (see :func:`negotiations.open`).
+
+        Moves after closing are refused with :class:`JournalClosed`, so nothing is
+        made that the journal would not keep. Closing twice is harmless.
+        """
+        with self._lock:
+            if self._journal is not None:
+                self._journal.close()
+
+    def __enter__(self) -> Negotiation:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # -- comparing and printing -----------------------------------------------------------
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Negotiation):
             return NotImplemented
-        return self._state == other._state and self._history == other._history
+        with self._lock:
+            mine = (self._state, list(self._history))
+        if other is self:
+            return True
+        with other._lock:
+            theirs = (other._state, list(other._history))
+        return mine == theirs
 
     __hash__ = None  # type: ignore[assignment]  # mutable: equal negotiations may diverge
 

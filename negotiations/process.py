@@ -137,6 +137,7 @@ ACTIVE = (Stage.TALKS, Stage.EXCHANGE, Stage.THIRD_ROUND, Stage.LEADERS_MEETING)
 #: The article's process: talks, a prisoner exchange, a third round, leaders'
 #: meetings, a settlement; suspension and collapse on the way.
 PROCESS = Definition(
+    name="article",
     stages=tuple(Stage),
     initial=Stage.TALKS,
     finals=frozenset({Stage.SETTLEMENT, Stage.COLLAPSED}),

@@ -33,6 +33,7 @@ def parts() -> Parts:
         "rules": PROCESS.rules,
         "checks": PROCESS.checks,
         "order_rule": PROCESS.order_rule,
+        "name": PROCESS.name,
     }
 
 

@@ -29,6 +29,11 @@ DOCUMENTED = {
     "Interest",
     "InvalidType",
     "InvalidValue",
+    "Journal",
+    "JournalClosed",
+    "JournalCorrupted",
+    "JournalError",
+    "JournalLocked",
     "Ledger",
     "Move",
     "Negotiation",
@@ -43,6 +48,7 @@ DOCUMENTED = {
     "TransitionBlocked",
     "TransitionNotAllowed",
     "UnknownTrigger",
+    "open",
 }
 
 #: The names DESIGN.md's binding "public API" section uses.

@@ -947,7 +947,7 @@ def _accept(event: dict[str, Any]) -> None:
 MALFORMED = {
     "not-json": (_as_text("{'format': 1"), "JSON"),
     "empty": (_as_text(""), "JSON"),
-    "format-version": (_tamper(lambda d: _set(d, "format", 2)), "format"),
+    "format-version": (_tamper(lambda d: _set(d, "format", 99)), "format"),
     "format-as-text": (_tamper(lambda d: _set(d, "format", "1")), "format"),
     "format-as-bool": (_tamper(lambda d: _set(d, "format", True)), "format"),
     "missing-format": (_tamper(lambda d: _drop(d, "format")), "format"),

@@ -610,7 +610,12 @@ def test_an_event_repr_names_its_fields() -> None:
         ({"accepted": "yes"}, InvalidType, "accepted"),
         ({"source": "mars"}, InvalidValue, "source"),
         ({"dest": "mars"}, InvalidValue, "dest"),
-        ({"accepted": False, "dest": Stage.SUSPENDED}, InvalidValue, "dest"),
+        (
+            {"accepted": False, "dest": Stage.SUSPENDED, "blockers": [QUOTA_BLOCKER]},
+            InvalidValue,
+            "dest",
+        ),
+        ({"accepted": False}, InvalidValue, "blockers"),
         ({"blockers": [QUOTA_BLOCKER]}, InvalidValue, "blockers"),
         ({"accepted": False, "blockers": [5]}, InvalidType, r"blockers\[0\]"),
         ({"arguments": {"bogus": 1}}, InvalidValue, "arguments"),

@@ -1,0 +1,248 @@
+"""Journals: a negotiation whose every move is appended to a hash-chained JSON Lines file.
+
+Each line is one JSON object. The first is a header; every other holds one
+event, accepted or refused, in order::
+
+    {"sha":"<64 hex>","prev":null,"journal":{"format":2,"process":"article"}}
+    {"sha":"<64 hex>","prev":"<sha of the line before>","event":{...}}
+
+``sha`` is the SHA-256 of the line's bytes after the ``"sha":"…",`` prefix, so
+changing any byte of a line shows; ``prev`` is the ``sha`` of the line before,
+so removing or reordering lines shows. A line is written with one ``write``,
+flushed and fsynced before the move returns. On opening, a last line without
+its newline (a crash mid-write) is dropped with a warning; any other damage
+raises :class:`JournalCorrupted` naming the line. One writer at a time holds an
+``flock`` on the file, which the system releases when the writer exits or is
+killed.
+
+A hash chain cannot tell that lines were cut from the end; keep
+:attr:`Journal.head` elsewhere to check that too.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import threading
+import warnings
+from pathlib import Path
+
+from negotiations.errors import (
+    InvalidType,
+    JournalClosed,
+    JournalCorrupted,
+    JournalError,
+    JournalLocked,
+    NegotiationError,
+)
+from negotiations.events import Event
+from negotiations.negotiation import Negotiation
+from negotiations.process import PROCESS
+from negotiations.saved import FORMAT, fsync_folder
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]  # journals then refuse to open, saying why
+
+__all__ = ["Journal", "open_journal"]
+
+_PREFIX = b'{"sha":"'
+_BODY_AT = len(_PREFIX) + 64 + 2  # the prefix, the hex digest, then '",'
+_HEADER_FIELDS = frozenset({"sha", "prev", "journal"})
+_EVENT_FIELDS = frozenset({"sha", "prev", "event"})
+
+
+def _line(prev: str | None, key: str, value: object) -> tuple[bytes, str]:
+    body = (
+        json.dumps({"prev": prev, key: value}, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8"
+        )[1:]  # without the opening brace: the prefix supplies it
+    )
+    sha = hashlib.sha256(body).hexdigest()
+    return _PREFIX + sha.encode("ascii") + b'",' + body + b"\n", sha
+
+
+class Journal:
+    """The file behind a journaled negotiation: appends, fsyncs, and holds the writer's lock."""
+
+    __slots__ = ("_broken", "_descriptor", "_head", "_lock", "path")
+
+    def __init__(self, path: Path, descriptor: int, head: str) -> None:
+        self.path = path
+        self._descriptor: int | None = descriptor
+        self._head = head
+        self._broken = False
+        self._lock = threading.Lock()
+
+    @property
+    def head(self) -> str:
+        """The ``sha`` of the last line: record it elsewhere to detect lines cut from the end."""
+        return self._head
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called."""
+        return self._descriptor is None
+
+    def append(self, event: Event) -> None:
+        """Write ``event`` as the next line and fsync it; on failure the file is as it was."""
+        with self._lock:
+            descriptor = self._descriptor
+            if descriptor is None:
+                raise JournalClosed(f"{self.path}: the journal is closed; reopen it to go on")
+            if self._broken:
+                raise JournalError(
+                    f"{self.path}: an earlier write failed and could not be undone; reopen it"
+                )
+            line, sha = _line(self._head, "event", event.to_dict())
+            size = os.lseek(descriptor, 0, os.SEEK_END)
+            try:
+                _write_all(descriptor, line)
+                os.fsync(descriptor)
+            except OSError:
+                try:
+                    os.ftruncate(descriptor, size)
+                    os.fsync(descriptor)
+                except OSError:
+                    self._broken = True
+                raise
+            self._head = sha
+
+    def close(self) -> None:
+        """Release the lock and close the file; later appends raise :class:`JournalClosed`."""
+        with self._lock:
+            if self._descriptor is not None:
+                os.close(self._descriptor)  # closing releases the flock
+                self._descriptor = None
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<Journal {os.fspath(self.path)!r} {state}, head {self._head[:12]}>"
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(descriptor, view)
+        view = view[written:]
+
+
+def open_journal(path: str | os.PathLike[str]) -> Negotiation:
+    """The negotiation kept in the journal at ``path`` (a new one if the file is new or empty).
+
+    Every move made on it, accepted or refused, is appended to the file before
+    the call returns. Use it as a context manager, or call ``close()``.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidType(f"path must be a str or path, not {type(path).__name__}")
+    if fcntl is None:  # pragma: no cover - not POSIX
+        raise JournalError("journals need POSIX file locks (fcntl), which this platform lacks")
+    target = Path(path)
+    created = not target.exists()
+    descriptor = os.open(target, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise JournalLocked(
+                    f"{target}: the journal is open for writing elsewhere; close it there first"
+                ) from None
+            raise
+        data = _read_all(descriptor)
+        data = _drop_torn_tail(target, descriptor, data)
+        if not data:
+            header, head = _line(None, "journal", {"format": FORMAT, "process": PROCESS.name})
+            _write_all(descriptor, header)
+            os.fsync(descriptor)
+            if created:
+                fsync_folder(target.parent)
+            negotiation = Negotiation()
+        else:
+            negotiation, head = _restore(target, data)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    negotiation._journal = Journal(target, descriptor, head)
+    return negotiation
+
+
+def _read_all(descriptor: int) -> bytes:
+    os.lseek(descriptor, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(descriptor, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _drop_torn_tail(target: Path, descriptor: int, data: bytes) -> bytes:
+    if not data or data.endswith(b"\n"):
+        return data
+    keep = data.rfind(b"\n") + 1
+    warnings.warn(
+        f"{target}: dropped a torn last line ({len(data) - keep} bytes) left by an "
+        "interrupted write",
+        RuntimeWarning,
+        stacklevel=3,
+    )
+    os.ftruncate(descriptor, keep)
+    os.fsync(descriptor)
+    return data[:keep]
+
+
+def _restore(target: Path, data: bytes) -> tuple[Negotiation, str]:
+    lines = data.split(b"\n")[:-1]
+    head: str | None = None
+    events: list[tuple[str, Event]] = []
+    for number, line in enumerate(lines, start=1):
+        where = f"{target}: line {number}"
+        record = _checked(where, line, head)
+        head = line[len(_PREFIX) : len(_PREFIX) + 64].decode("ascii")
+        if number == 1:
+            _check_header(where, record)
+            continue
+        if record.keys() != _EVENT_FIELDS:
+            raise JournalCorrupted(f"{where}: expected the fields sha, prev and event")
+        try:
+            events.append((f"line {number}", Event.from_dict(record["event"], "event")))
+        except NegotiationError as error:
+            raise JournalCorrupted(f"{where}: {error}") from None
+    try:
+        negotiation = Negotiation._fold(events)
+    except NegotiationError as error:
+        raise JournalCorrupted(f"{target}: {error}") from None
+    assert head is not None  # there was at least one line
+    return negotiation, head
+
+
+def _checked(where: str, line: bytes, prev: str | None) -> dict[str, object]:
+    if not line.startswith(_PREFIX) or line[_BODY_AT - 2 : _BODY_AT] != b'",':
+        raise JournalCorrupted(f"{where}: not a journal line")
+    recorded = line[len(_PREFIX) : _BODY_AT - 2]
+    if hashlib.sha256(line[_BODY_AT:]).hexdigest().encode("ascii") != recorded:
+        raise JournalCorrupted(f"{where}: the line was changed (its sha does not match)")
+    try:
+        record = json.loads(line)
+    except ValueError as error:
+        raise JournalCorrupted(f"{where}: not JSON ({error})") from None
+    if not isinstance(record, dict):
+        raise JournalCorrupted(f"{where}: not a JSON object")
+    if record.get("prev") != prev:
+        raise JournalCorrupted(
+            f"{where}: does not follow the line before (a line was removed, added or moved)"
+        )
+    return record
+
+
+def _check_header(where: str, record: dict[str, object]) -> None:
+    header = record.get("journal")
+    if record.keys() != _HEADER_FIELDS or not isinstance(header, dict):
+        raise JournalCorrupted(f"{where}: the first line is not a journal header")
+    if header.get("format") != FORMAT or header.get("process") != PROCESS.name:
+        raise JournalCorrupted(
+            f"{where}: a journal of format {header.get('format')!r} for process "
+            f"{header.get('process')!r}; this library keeps format {FORMAT} for {PROCESS.name!r}"
+        )
