@@ -90,9 +90,9 @@ class reader:  # noqa: N801  # used like a function: reader(data, "tranche")
         """Whether the field ``name`` is present."""
         return name in self._data
 
-    def flag(self, name: str) -> bool:
+    def flag(self, name: str, default: Any = ...) -> bool:
         """The field ``name`` as a ``bool``."""
-        return check_bool(self.get(name), self.field(name))
+        return check_bool(self.get(name, default), self.field(name))
 
     def count(self, name: str) -> int:
         """The field ``name`` as a count (a whole number >= 0)."""
@@ -100,7 +100,7 @@ class reader:  # noqa: N801  # used like a function: reader(data, "tranche")
 
     def optional_count(self, name: str) -> int | None:
         """The field ``name`` as a count, or ``None``."""
-        value = self.get(name)
+        value = self.get(name, None)
         return None if value is None else count_of(value, self.field(name))
 
     def text(self, name: str) -> str:
@@ -109,15 +109,15 @@ class reader:  # noqa: N801  # used like a function: reader(data, "tranche")
 
     def optional_text(self, name: str) -> str | None:
         """The field ``name`` as a non-blank string, or ``None``."""
-        return check_optional_text(self.get(name), self.field(name))
+        return check_optional_text(self.get(name, None), self.field(name))
 
     def side(self, name: str) -> Side:
         """The field ``name`` as a :class:`Side`."""
         return side_of(self.get(name), self.field(name))
 
-    def counts(self, name: str) -> SideCounts:
+    def counts(self, name: str, default: Any = ...) -> SideCounts:
         """The field ``name`` as :class:`SideCounts`."""
-        return SideCounts.of(self.get(name), self.field(name))
+        return SideCounts.of(self.get(name, default), self.field(name))
 
     def build(self, make: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``make(*args, **kwargs)``, its errors prefixed with where they come from."""

@@ -12,7 +12,7 @@ from negotiations._fields import check_bool, check_side, check_text, reader
 from negotiations.errors import InvalidType, InvalidValue
 from negotiations.stages import Side, Stage
 from negotiations.terms import ExchangeTerms
-from negotiations.tranche import Tranche
+from negotiations.tranche import Tranche, _plain_tranche
 
 __all__ = ["Blocker", "Event"]
 
@@ -234,8 +234,11 @@ class Event:
             "accepted": self.accepted,
             "source": self.source.value,
             "dest": self.dest.value,
-            "arguments": {name: _CODECS[name][0](value) for name, value in self.arguments.items()},
         }
+        if self.arguments:
+            data["arguments"] = {
+                name: _CODECS[name][0](value) for name, value in self.arguments.items()
+            }
         if self.blockers:
             data["blockers"] = [blocker.to_dict() for blocker in self.blockers]
         return data
@@ -243,8 +246,11 @@ class Event:
     @classmethod
     def from_dict(cls, data: object, where: str = "event") -> Event:
         """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
+        plain = _plain_event(data)
+        if plain is not None:
+            return plain
         read = reader(data, where, _EVENT_FIELDS)
-        raw = read.get("arguments")
+        raw = read.get("arguments", {})
         if not isinstance(raw, Mapping):
             raise InvalidType(f"{read.field('arguments')} must be a JSON object")
         arguments = {}
@@ -269,6 +275,75 @@ _SET_EVENT_SOURCE = Event.__dict__["source"].__set__
 _SET_DEST = Event.__dict__["dest"].__set__
 _SET_ARGUMENTS = Event.__dict__["arguments"].__set__
 _SET_BLOCKERS = Event.__dict__["blockers"].__set__
+
+
+def _plain_event(data: object) -> Event | None:  # noqa: PLR0911  # one bail-out per field
+    """An event from well-formed saved data, checked field by field without the general
+    reader; ``None`` for anything unusual, which the careful path then explains."""
+    if type(data) is not dict or not data.keys() <= _EVENT_FIELDS:
+        return None
+    trigger, accepted = data.get("trigger"), data.get("accepted")
+    source, dest = data.get("source"), data.get("dest")
+    if type(trigger) is not str or not trigger.strip() or type(accepted) is not bool:
+        return None
+    if type(source) is not str or type(dest) is not str:
+        return None
+    source_stage, dest_stage = _STAGES.get(source), _STAGES.get(dest)
+    if source_stage is None or dest_stage is None:
+        return None
+    arguments = _plain_arguments(data.get("arguments", _NO_ARGUMENTS))
+    blockers = _plain_blockers(data["blockers"]) if "blockers" in data else ()
+    if arguments is None or blockers is None:
+        return None
+    if accepted == bool(blockers) or (not accepted and dest_stage is not source_stage):
+        return None
+    return Event._trusted(trigger, accepted, source_stage, dest_stage, arguments, blockers)
+
+
+def _plain_arguments(raw: object) -> dict[str, Any] | None:
+    if type(raw) is not dict and raw is not _NO_ARGUMENTS:
+        return None
+    arguments: dict[str, Any] = {}
+    for name, value in raw.items():
+        decode = _PLAIN_DECODERS.get(name)
+        decoded = None if decode is None else decode(value)
+        if decoded is None:
+            return None
+        arguments[name] = decoded
+    return arguments
+
+
+def _plain_blockers(items: object) -> tuple[Blocker, ...] | None:
+    if type(items) is not list:
+        return None
+    found = []
+    for item in items:
+        if type(item) is not dict or item.keys() != _BLOCKER_FIELDS:
+            return None
+        rule, message, cited = item["rule"], item["message"], item["source"]
+        if not all(type(text) is str and text.strip() for text in (rule, message, cited)):
+            return None
+        found.append(Blocker._trusted(rule, message, cited))
+    return tuple(found)
+
+
+def _plain_text(value: object) -> str | None:
+    return value if type(value) is str and value.strip() else None
+
+
+def _plain_side(value: object) -> Side | None:
+    return _SIDES.get(value) if type(value) is str else None
+
+
+_STAGES = {stage.value: stage for stage in Stage}
+_SIDES = {side.value: side for side in Side}
+_PLAIN_DECODERS: dict[str, Callable[[object], Any]] = {
+    "tranche": _plain_tranche,
+    "name": _plain_text,
+    "reason": _plain_text,
+    "note": _plain_text,
+    "side": _plain_side,
+}
 
 
 def _show(value: object) -> str:

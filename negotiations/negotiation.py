@@ -332,7 +332,13 @@ class Negotiation:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the negotiation to ``path`` atomically: the file is either the old one or the
         new one, never a mix, whatever happens mid-write."""
-        write_atomically(path, self.to_json(indent=1))
+        document = self.to_dict()
+        events = document.pop("events")
+        # One event per line: readable and diff-friendly, and written by the fast C encoder
+        # (an indent would switch json to its pure-Python one).
+        lines = ",\n".join(json.dumps(event, ensure_ascii=False) for event in events)
+        head = json.dumps(document, ensure_ascii=False)[:-1]
+        write_atomically(path, f'{head}, "events": [\n{lines}\n]}}\n')
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Negotiation:

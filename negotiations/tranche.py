@@ -86,14 +86,16 @@ civilian=True, origin='Kursk Oblast')
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
-        return {
-            "id": self.id,
-            "held_by": self.held_by.value,
-            "age": self.age,
-            "seriously_ill": self.seriously_ill,
-            "civilian": self.civilian,
-            "origin": self.origin,
-        }
+        data: dict[str, Any] = {"id": self.id, "held_by": self.held_by.value}
+        if self.age is not None:
+            data["age"] = self.age
+        if self.seriously_ill:
+            data["seriously_ill"] = True
+        if self.civilian:
+            data["civilian"] = True
+        if self.origin is not None:
+            data["origin"] = self.origin
+        return data
 
     @classmethod
     def from_dict(cls, data: object, where: str = "prisoner") -> Prisoner:
@@ -104,8 +106,8 @@ civilian=True, origin='Kursk Oblast')
             read.text("id"),
             read.side("held_by"),
             read.optional_count("age"),
-            seriously_ill=read.flag("seriously_ill"),
-            civilian=read.flag("civilian"),
+            seriously_ill=read.flag("seriously_ill", False),
+            civilian=read.flag("civilian", False),
             origin=read.optional_text("origin"),
         )
 
@@ -276,29 +278,74 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
         return f"{self.size} for {self.size} {kind}{tail}"
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "released": self.released.to_dict(),
-            "civilians": self.civilians,
-            "seriously_ill": self.seriously_ill.to_dict(),
-            "young": self.young.to_dict(),
-            "prisoners": [person.to_dict() for person in self.prisoners],
-        }
+        """A JSON-ready dict; fields at their defaults (no civilians, no priority people, no
+        named prisoners) are left out."""
+        data: dict[str, Any] = {"released": self.released.to_dict()}
+        if self.civilians:
+            data["civilians"] = True
+        if self.seriously_ill != ZERO:
+            data["seriously_ill"] = self.seriously_ill.to_dict()
+        if self.young != ZERO:
+            data["young"] = self.young.to_dict()
+        if self.prisoners:
+            data["prisoners"] = [person.to_dict() for person in self.prisoners]
+        return data
 
     @classmethod
     def from_dict(cls, data: object, where: str = "tranche") -> Tranche:
         """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
+        plain = _plain_tranche(data)
+        if plain is not None:
+            return plain
         read = reader(data, where, _TRANCHE_FIELDS)
         return read.build(
             cls,
             released=read.counts("released"),
-            civilians=read.flag("civilians"),
-            seriously_ill=read.counts("seriously_ill"),
-            young=read.counts("young"),
-            prisoners=read.each("prisoners", Prisoner.from_dict),
+            civilians=read.flag("civilians", False),
+            seriously_ill=read.counts("seriously_ill", ZERO),
+            young=read.counts("young", ZERO),
+            prisoners=read.each("prisoners", Prisoner.from_dict) if read.has("prisoners") else (),
         )
 
 
+def _plain_tranche(data: object) -> Tranche | None:
+    """The tranche for a saved one without named prisoners, from a cache of values already
+    built and checked; ``None`` when the data is anything else (the careful path decides)."""
+    if type(data) is not dict or not data.keys() <= _PLAIN_FIELDS:
+        return None
+    released = data.get("released")
+    civilians = data.get("civilians", False)
+    ill = data.get("seriously_ill", _ZERO_DICT)
+    young = data.get("young", _ZERO_DICT)
+    key: list[int | bool] = []
+    for counts in (released, ill, young):
+        if type(counts) is not dict or counts.keys() != _SIDE_NAMES:
+            return None
+        russia, ukraine = counts["russia"], counts["ukraine"]
+        if type(russia) is not int or type(ukraine) is not int:
+            return None
+        key += (russia, ukraine)
+    if type(civilians) is not bool:
+        return None
+    key.append(civilians)
+    found = _PLAIN.get(tuple(key))
+    if found is None:
+        found = Tranche(
+            released=released, civilians=civilians, seriously_ill=ill, young=young
+        )  # checks everything, raising as usual
+        if len(_PLAIN) >= _PLAIN_LIMIT:
+            _PLAIN.clear()
+        _PLAIN[tuple(key)] = found
+    return found
+
+
+_PLAIN_FIELDS = frozenset({"released", "civilians", "seriously_ill", "young"})
+_SIDE_NAMES = frozenset({"russia", "ukraine"})
+_ZERO_DICT = {"russia": 0, "ukraine": 0}
+#: Tranches already built from saved data, by their counts: loading a long history
+#: meets the same few shapes again and again. Bounded; values are immutable.
+_PLAIN: dict[tuple[int | bool, ...], Tranche] = {}
+_PLAIN_LIMIT = 65_536
 _MIXED = (
     "prisoners: civilians and soldiers in one tranche "
     "(exchange.civilians_separate: the civilians were returned separately)"
