@@ -701,13 +701,31 @@ def test_from_dict_refuses_an_unknown_field_naming_it(kind: Any, value: Any) -> 
 
 @pytest.mark.parametrize(("kind", "value"), ROUND_TRIPS)
 def test_from_dict_refuses_a_missing_field_naming_it(kind: Any, value: Any) -> None:
+    """Required fields must be there; fields saved only when not at their default may not."""
     full = value.to_dict()
     for name in full:
-        if kind is Event and name == "blockers":
-            continue  # only refused events carry blockers; the next test covers them
         data = {key: item for key, item in full.items() if key != name}
+        if name in OPTIONAL.get(kind, ()):
+            continue
         with pytest.raises(InvalidValue, match=f"missing field {name}"):
             kind.from_dict(data)
+
+
+#: Fields a saved value leaves out when they are at their default.
+OPTIONAL: dict[Any, frozenset[str]] = {
+    Prisoner: frozenset({"age", "seriously_ill", "civilian", "origin"}),
+    Tranche: frozenset({"civilians", "seriously_ill", "young", "prisoners"}),
+    Event: frozenset({"arguments", "blockers"}),
+}
+
+
+def test_fields_at_their_default_are_left_out_and_read_back() -> None:
+    plain = Tranche.even(3)
+    assert plain.to_dict() == {"released": {"russia": 3, "ukraine": 3}}
+    assert Tranche.from_dict(plain.to_dict()) == plain
+    person = Prisoner("P-1", RUSSIA)
+    assert person.to_dict() == {"id": "P-1", "held_by": "russia"}
+    assert Prisoner.from_dict(person.to_dict()) == person
 
 
 @pytest.mark.parametrize("kind", [Prisoner, Tranche, ExchangeTerms, Blocker, Ledger, Event])
@@ -727,8 +745,8 @@ def test_from_dict_names_a_nested_field_by_its_path() -> None:
         Tranche.from_dict(data)
     event = Event("transfer", True, "exchange", "exchange", {"tranche": Tranche.even(1)})
     data = event.to_dict()
-    del data["arguments"]["tranche"]["young"]
-    with pytest.raises(InvalidValue, match=r"event\.arguments\.tranche: missing field young"):
+    del data["arguments"]["tranche"]["released"]
+    with pytest.raises(InvalidValue, match=r"event\.arguments\.tranche: missing field released"):
         Event.from_dict(data)
 
 
