@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -92,9 +93,13 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
         raise InvalidType(f"path must be a str or path, not {type(path).__name__}")
     target = Path(path)
     folder = target.parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    temporary = folder / f".{target.name}.{secrets.token_hex(8)}.tmp"
+    # Created like any new file (0o666 less the umask); a file replaced keeps its mode.
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
+            with contextlib.suppress(FileNotFoundError):
+                os.fchmod(file.fileno(), stat.S_IMODE(os.stat(target).st_mode))
             file.write(text)
             file.flush()
             os.fsync(file.fileno())
