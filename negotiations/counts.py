@@ -86,9 +86,9 @@ class SideCounts(Mapping[Side, int]):
     @classmethod
     def _make(cls, russia: int, ukraine: int) -> SideCounts:
         """Build from counts already known to be valid (the hot path: no checks)."""
-        made = object.__new__(cls)
-        object.__setattr__(made, "russia", russia)
-        object.__setattr__(made, "ukraine", ukraine)
+        made = _new(cls)
+        _SET_RUSSIA(made, russia)
+        _SET_UKRAINE(made, ukraine)
         return made
 
     def __getitem__(self, key: Side) -> int:
@@ -105,9 +105,12 @@ class SideCounts(Mapping[Side, int]):
         return 2
 
     def __add__(self, other: SideCounts) -> SideCounts:
-        if not isinstance(other, SideCounts):
+        if type(other) is not SideCounts and not isinstance(other, SideCounts):
             return NotImplemented
-        return SideCounts._make(self.russia + other.russia, self.ukraine + other.ukraine)
+        made = _new(SideCounts)
+        _SET_RUSSIA(made, self.russia + other.russia)
+        _SET_UKRAINE(made, self.ukraine + other.ukraine)
+        return made
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, SideCounts):
@@ -137,5 +140,10 @@ class SideCounts(Mapping[Side, int]):
         """Plain ``{"russia": n, "ukraine": m}``, for JSON."""
         return {"russia": self.russia, "ukraine": self.ukraine}
 
+
+_new = object.__new__
+# The slots' own setters: SideCounts refuses attribute assignment, its builders do not.
+_SET_RUSSIA = SideCounts.__dict__["russia"].__set__
+_SET_UKRAINE = SideCounts.__dict__["ukraine"].__set__
 
 ZERO = SideCounts._make(0, 0)

@@ -232,8 +232,8 @@ class Event:
         data: dict[str, Any] = {
             "trigger": self.trigger,
             "accepted": self.accepted,
-            "source": self.source.value,
-            "dest": self.dest.value,
+            "source": _VALUES[self.source],
+            "dest": _VALUES[self.dest],
         }
         if self.arguments:
             data["arguments"] = {
@@ -336,6 +336,7 @@ def _plain_side(value: object) -> Side | None:
 
 
 _STAGES = {stage.value: stage for stage in Stage}
+_VALUES = {stage: stage.value for stage in Stage}
 _SIDES = {side.value: side for side in Side}
 _PLAIN_DECODERS: dict[str, Callable[[object], Any]] = {
     "tranche": _plain_tranche,

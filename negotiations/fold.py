@@ -137,25 +137,77 @@ _ADMIT: Mapping[str, Callable[[State, Mapping[str, Any]], None]] = {
 
 def apply(state: State, trigger: str, args: Mapping[str, Any], dest: Stage) -> State:
     """The state after an accepted move that took the process to ``dest``."""
-    stage, terms, ledger = dest, state.terms, state.ledger
-    suspended_from, issues, interests = state.suspended_from, state.open_issues, state.interests
-    if trigger == "transfer":
-        ledger = ledger.add(args["tranche"])
-    elif trigger == "agree_exchange":
-        terms = args["terms"]
-    elif trigger == "suspend":
-        suspended_from = state.stage
-    elif trigger in ("resume", "collapse"):
-        suspended_from = None
-    elif trigger == "raise_humanitarian_issue":
-        issues = (*issues, args["name"])
-    elif trigger == "resolve_humanitarian_issue":
-        issues = tuple(name for name in issues if name != args["name"])
-    elif trigger == "declare_interest":
-        interests = (*interests, Interest(args["side"], args["name"]))
-    elif trigger == "acknowledge_interest":
-        owned = _owner(state, args["side"], args["name"])
-        interests = tuple(
-            Interest(i.side, i.name, acknowledged=True) if i == owned else i for i in interests
-        )
-    return State(stage, terms, ledger, suspended_from, issues, interests)
+    change = _APPLY.get(trigger)
+    if change is not None:
+        return change(state, args, dest)
+    return State(  # a move of stage alone
+        dest,
+        state.terms,
+        state.ledger,
+        state.suspended_from,
+        state.open_issues,
+        state.interests,
+    )
+
+
+def _transfer(state: State, args: Mapping[str, Any], dest: Stage) -> State:
+    return State(
+        dest,
+        state.terms,
+        state.ledger.add(args["tranche"]),
+        state.suspended_from,
+        state.open_issues,
+        state.interests,
+    )
+
+
+def _agree(state: State, args: Mapping[str, Any], dest: Stage) -> State:
+    return State(dest, args["terms"], state.ledger, None, state.open_issues, state.interests)
+
+
+def _suspend(state: State, args: Mapping[str, Any], dest: Stage) -> State:
+    return State(dest, state.terms, state.ledger, state.stage, state.open_issues, state.interests)
+
+
+def _leave_suspension(state: State, args: Mapping[str, Any], dest: Stage) -> State:
+    return State(dest, state.terms, state.ledger, None, state.open_issues, state.interests)
+
+
+def _raise(state: State, args: Mapping[str, Any], dest: Stage) -> State:
+    issues = (*state.open_issues, args["name"])
+    return State(dest, state.terms, state.ledger, state.suspended_from, issues, state.interests)
+
+
+def _resolve(state: State, args: Mapping[str, Any], dest: Stage) -> State:
+    issues = tuple(name for name in state.open_issues if name != args["name"])
+    return State(dest, state.terms, state.ledger, state.suspended_from, issues, state.interests)
+
+
+def _declare(state: State, args: Mapping[str, Any], dest: Stage) -> State:
+    interests = (*state.interests, Interest(args["side"], args["name"]))
+    return State(
+        dest, state.terms, state.ledger, state.suspended_from, state.open_issues, interests
+    )
+
+
+def _acknowledge(state: State, args: Mapping[str, Any], dest: Stage) -> State:
+    owned = _owner(state, args["side"], args["name"])
+    interests = tuple(
+        Interest(i.side, i.name, acknowledged=True) if i == owned else i for i in state.interests
+    )
+    return State(
+        dest, state.terms, state.ledger, state.suspended_from, state.open_issues, interests
+    )
+
+
+_APPLY: Mapping[str, Callable[[State, Mapping[str, Any], Stage], State]] = {
+    "transfer": _transfer,
+    "agree_exchange": _agree,
+    "suspend": _suspend,
+    "resume": _leave_suspension,
+    "collapse": _leave_suspension,
+    "raise_humanitarian_issue": _raise,
+    "resolve_humanitarian_issue": _resolve,
+    "declare_interest": _declare,
+    "acknowledge_interest": _acknowledge,
+}

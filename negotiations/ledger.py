@@ -65,10 +65,18 @@ class Ledger:
         # The hot path of every simulation: the sums of valid counts are valid, so the
         # new value is built without running the converters again.
         made = _new(Ledger)
+        ill, young = tranche.seriously_ill, tranche.young
         _SET_RELEASED(made, self.released + tranche.released)
-        _SET_SERIOUSLY_ILL(made, self.seriously_ill + tranche.seriously_ill)
-        _SET_YOUNG(made, self.young + tranche.young)
-        _SET_CIVILIANS(made, self.civilians + tranche.civilians_released)
+        _SET_SERIOUSLY_ILL(
+            made, self.seriously_ill + ill if ill.russia or ill.ukraine else self.seriously_ill
+        )
+        _SET_YOUNG(made, self.young + young if young.russia or young.ukraine else self.young)
+        _SET_CIVILIANS(
+            made,
+            self.civilians + tranche.civilians_released
+            if tranche.civilians or tranche.prisoners
+            else self.civilians,
+        )
         _SET_TRANCHES(made, self.tranches + 1)
         _SET_PRISONER_IDS(made, ids)
         return made

@@ -283,10 +283,11 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
         data: dict[str, Any] = {"released": self.released.to_dict()}
         if self.civilians:
             data["civilians"] = True
-        if self.seriously_ill != ZERO:
-            data["seriously_ill"] = self.seriously_ill.to_dict()
-        if self.young != ZERO:
-            data["young"] = self.young.to_dict()
+        ill, young = self.seriously_ill, self.young
+        if ill.russia or ill.ukraine:
+            data["seriously_ill"] = ill.to_dict()
+        if young.russia or young.ukraine:
+            data["young"] = young.to_dict()
         if self.prisoners:
             data["prisoners"] = [person.to_dict() for person in self.prisoners]
         return data
