@@ -127,9 +127,16 @@ class Negotiation:
     def history(self) -> tuple[Event, ...]:
         """Every attempted move in order, accepted and refused."""
         # The history only ever grows, so a view of the right length is current.
-        if len(self._history_view) != len(self._history):
-            self._history_view = tuple(self._history)
-        return self._history_view
+        view = self._history_view
+        if len(view) != len(self._history):
+            view = tuple(self._history)  # a snapshot: returned even if another reader races
+            self._history_view = view
+        return view
+
+    @property
+    def journal(self) -> Journal | None:
+        """The journal this negotiation is kept in (see :func:`negotiations.open`), or ``None``."""
+        return self._journal
 
     @property
     def finished(self) -> bool:
