@@ -1,6 +1,6 @@
 """Speed and memory of ``negotiations``, measured against the targets of the project's issue.
 
-Run ``python benchmarks/run.py`` (about a minute on two cores; ``--quick`` for a
+Run ``python benchmarks/run.py`` (a few minutes on two cores; ``--quick`` for a
 short, noisier run; ``--json PATH`` to save the figures; ``--profile`` to add a
 cProfile of transfer and of a refusal). It prints one table -- measure, value,
 target, ratio (value / target: 1.00 is exactly at the limit), PASS/FAIL -- and
@@ -73,6 +73,25 @@ The figures
     Alternating two code paths costs more than repeating one, so these come
     out above the pool figures; the note compares like with like.
 
+``replay / load / from_json / save, 100,000 events``
+    One long negotiation built once (not timed) by :func:`play_history` with a
+    fixed seed: ``agree_exchange`` on terms that are never met, then transfers
+    of 1 to 500 a side (some civilian, some with seriously ill and young
+    people), refused ``open_third_round`` attempts (4 blockers each),
+    humanitarian issues raised and resolved, core interests declared and
+    acknowledged, suspend/resume pairs. Each repeat times one whole
+    ``Negotiation.replay(history)``, ``Negotiation.load(path)`` of the file
+    ``save`` wrote, ``Negotiation.from_json(text)`` of the same text, or
+    ``talks.save(path)`` (fsyncs included). Target: <= 1 s each. With
+    ``--quick`` the history has 10,000 events and the time is multiplied by
+    10, as the label says: a cost that grows faster than the history (a scan
+    of every interest declared so far, say) shows far less there.
+``reopen a journal`` (info)
+    ``negotiations.open(path)`` then ``close()`` of a journal written once
+    (not timed) through ``negotiations.open`` with the same kind of moves,
+    each one appended and fsynced: 10,000 moves (2,000 with ``--quick``), and
+    the time per event.
+
 The loop around each operation (a ``for`` over the pool, a ``try`` for the
 refusals) is inside the timed region for the library and the baseline alike;
 it costs well under 0.1 us per operation.
@@ -88,13 +107,17 @@ import json
 import os
 import platform
 import pstats
+import random
+import shutil
 import statistics
 import sys
+import tempfile
 import timeit
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
+from pathlib import Path
 from typing import Any
 
 import transitions
@@ -112,6 +135,17 @@ FLAT_MEMORY = 1.10
 #: Transfers never complete the exchange under these terms.
 ENDLESS = ng.ExchangeTerms(quota=10**9)
 ONE = ng.Tranche.even(1)
+#: The long history: its size in the targets, its time budget, and the seed that makes it.
+HISTORY_EVENTS = 100_000
+HISTORY_TARGET_S = 1.0
+HISTORY_SEED = 20250602
+#: Terms the long history never meets: priority prisoners held beyond any transfer, so every
+#: refusal of ``open_third_round`` names four rules.
+UNREACHABLE = ng.ExchangeTerms(
+    quota=10**9,
+    seriously_ill_held={"russia": 10**8, "ukraine": 10**8},
+    young_held={"russia": 10**8, "ukraine": 10**8},
+)
 
 
 @dataclass
@@ -122,6 +156,10 @@ class Settings:
     move_rounds: int  # repeats of each move measure, interleaved
     create_rounds: int  # rounds of Negotiation() at every N, interleaved
     agree_rounds: int  # rounds of Negotiation() + agree_exchange() at every N, interleaved
+    history: int  # events in the long history that is replayed, saved and loaded
+    history_rounds: int  # repeats of each long-history measure, interleaved
+    journal: int  # moves in the journal that is reopened
+    journal_rounds: int  # repeats of the journal reopening
 
 
 #: Repeats of each size within one round, so that every size takes about as long.
@@ -130,8 +168,26 @@ PER_ROUND = {
     "agree": {1_000: 10, 10_000: 2, 100_000: 1},
 }
 
-FULL = Settings(pool=2_000, move_rounds=31, create_rounds=9, agree_rounds=7)
-QUICK = Settings(pool=500, move_rounds=7, create_rounds=3, agree_rounds=2)
+FULL = Settings(
+    pool=2_000,
+    move_rounds=31,
+    create_rounds=9,
+    agree_rounds=7,
+    history=100_000,
+    history_rounds=3,
+    journal=10_000,
+    journal_rounds=5,
+)
+QUICK = Settings(
+    pool=500,
+    move_rounds=7,
+    create_rounds=3,
+    agree_rounds=2,
+    history=10_000,
+    history_rounds=2,
+    journal=2_000,
+    journal_rounds=2,
+)
 
 
 @dataclass
@@ -187,13 +243,14 @@ class Bench:
     per_round: int = 1
 
 
-def interleaved(benches: list[Bench], rounds: int) -> dict[str, Timing]:
+def interleaved(benches: list[Bench], rounds: int, *, warm_up: bool = True) -> dict[str, Timing]:
     """Per-operation times of every bench, their repeats taken in turn, round after round.
 
     Each repeat builds its own input with ``setup`` (not timed) and times one
     ``run``; its result is kept until the clock has stopped, so freeing it is
     not timed. Taking the measures in turn means a slow spell of a shared
-    machine touches them all alike, not one of them.
+    machine touches them all alike, not one of them. ``warm_up`` runs each once untimed
+    first.
     """
     timers = {
         bench.name: timeit.Timer(
@@ -203,8 +260,9 @@ def interleaved(benches: list[Bench], rounds: int) -> dict[str, Timing]:
         )
         for bench in benches
     }
-    for timer in timers.values():
-        timer.timeit(number=1)  # warm-up
+    if warm_up:  # a run of seconds needs none; its own first repeat warms what little there is
+        for timer in timers.values():
+            timer.timeit(number=1)
     gc.collect()
     times: dict[str, list[float]] = {bench.name: [] for bench in benches}
     for _ in range(rounds):
@@ -419,6 +477,147 @@ def _check_refusal() -> int:
     raise AssertionError("open_third_round was not refused")
 
 
+# -- a long history: replay, save, load, journal ------------------------------------------
+
+
+def _random_tranche(chance: random.Random) -> ng.Tranche:
+    """1 to 500 a side: civilians (15 %), with seriously ill and young people (30 %), or plain."""
+    size = chance.randint(1, 500)
+    kind = chance.random()
+    if kind < 0.15:
+        return ng.Tranche.even(size, civilians=True)
+    if kind < 0.45:
+        return ng.Tranche.even(
+            size, seriously_ill=chance.randint(0, size), young=chance.randint(0, size)
+        )
+    return ng.Tranche.even(size)
+
+
+def play_history(talks: ng.Negotiation, count: int, seed: int = HISTORY_SEED) -> ng.Negotiation:
+    """Make moves on ``talks`` (a new negotiation, or a new journal) until it has ``count`` events.
+
+    Terms that are never met (:data:`UNREACHABLE`), then, at random: transfers (50 %, see
+    :func:`_random_tranche`), refused ``open_third_round`` attempts (20 %), humanitarian
+    issues raised and later resolved (10 %, at most six open), core interests declared and
+    later acknowledged by the other side (10 %, at most six pending), suspend/resume pairs
+    (10 %). The same ``count`` and ``seed`` always give the same events.
+    """
+    chance = random.Random(seed)
+    sides = list(ng.Side)
+    talks.agree_exchange(UNREACHABLE)
+    made = 1
+    issues: list[str] = []
+    declared: list[tuple[ng.Side, str]] = []
+    while made < count:
+        roll = chance.random()
+        if roll < 0.5:
+            talks.transfer(_random_tranche(chance))
+        elif roll < 0.7:
+            try:  # noqa: SIM105  # as in _refuse_all
+                talks.open_third_round()
+            except ng.TransitionBlocked:
+                pass
+        elif roll < 0.8:
+            if issues and (len(issues) > 5 or chance.random() < 0.5):
+                talks.resolve_humanitarian_issue(issues.pop(chance.randrange(len(issues))))
+            else:
+                issues.append(f"humanitarian issue {made}")
+                talks.raise_humanitarian_issue(issues[-1])
+        elif roll < 0.9:
+            if declared and (len(declared) > 5 or chance.random() < 0.5):
+                side, name = declared.pop(chance.randrange(len(declared)))
+                talks.acknowledge_interest(side.other, name)
+            else:
+                declared.append((chance.choice(sides), f"core interest {made}"))
+                talks.declare_interest(*declared[-1])
+        elif made + 2 <= count:
+            talks.suspend(f"consultations, round {chance.randint(1, 99)}")
+            talks.resume()
+            made += 1
+        else:
+            continue
+        made += 1
+    return talks
+
+
+@dataclass
+class LongHistory:
+    """One long negotiation, and everything the history measures start from."""
+
+    talks: ng.Negotiation
+    events: tuple[ng.Event, ...]
+    text: str  # what ``save`` wrote, which from_json reads
+    folder: Path  # a temporary folder: the saved file, the save target, the journal
+    saved: Path
+
+    def kinds(self) -> str:
+        """How many events of each kind, for the table."""
+        tally: dict[str, int] = {}
+        for event in self.events:
+            key = event.trigger if event.accepted else f"refused {event.trigger}"
+            tally[key] = tally.get(key, 0) + 1
+        return ", ".join(f"{count:,} {key}" for key, count in sorted(tally.items()))
+
+
+def long_history(count: int) -> LongHistory:
+    """Build the history once (not timed), save it once, and check every road restores it."""
+    talks = play_history(ng.Negotiation(), count)
+    events = talks.history
+    assert len(events) == count, len(events)
+    folder = Path(tempfile.mkdtemp(prefix="negotiations-bench-"))
+    saved = folder / "saved.json"
+    talks.save(saved)
+    history = LongHistory(talks, events, saved.read_text(encoding="utf-8"), folder, saved)
+    assert ng.Negotiation.replay(events) == talks
+    assert ng.Negotiation.load(saved) == talks
+    assert ng.Negotiation.from_json(talks.to_json()) == talks
+    return history
+
+
+def _replay(events: tuple[ng.Event, ...]) -> ng.Negotiation:
+    return ng.Negotiation.replay(events)
+
+
+def _from_json(text: str) -> ng.Negotiation:
+    return ng.Negotiation.from_json(text)
+
+
+def _load(path: Path) -> ng.Negotiation:
+    return ng.Negotiation.load(path)
+
+
+def _save(target: tuple[ng.Negotiation, Path]) -> None:
+    talks, path = target
+    talks.save(path)
+
+
+def _reopen(path: Path) -> ng.Negotiation:
+    talks = ng.open(path)
+    talks.close()  # the writer's lock: the next repeat opens it again
+    return talks
+
+
+def write_journal(folder: Path, count: int) -> tuple[Path, ng.Negotiation]:
+    """A journal of ``count`` moves, made one by one through ``negotiations.open`` (each
+    appended and fsynced as in real use); not timed."""
+    path = folder / "journal.jsonl"
+    with ng.open(path) as talks:
+        play_history(talks, count)
+    return path, talks
+
+
+def history_benches(history: LongHistory) -> list[Bench]:
+    """Replay, from_json, load and save of the long history: one operation per repeat."""
+    events, text, saved = history.events, history.text, history.saved
+    target = (history.talks, history.folder / "save-target.json")
+    return [
+        Bench("replay", _replay, lambda: events, 1),
+        Bench("from_json", _from_json, lambda: text, 1),
+        Bench("load", _load, lambda: saved, 1),
+        Bench("save", _save, lambda: target, 1),
+    ]
+
+
 # -- the run ------------------------------------------------------------------------------
 
 
@@ -563,6 +762,80 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> list[Row]:
             note=f"{refused_after / bare_after:.2f}x the line above",
         )
     )
+    rows.extend(measure_history(settings, progress))
+    return rows
+
+
+def measure_history(settings: Settings, progress: Callable[[str], None]) -> list[Row]:
+    """Replay, from_json, load and save of a long history, and reopening a journal."""
+    rows: list[Row] = []
+    size = settings.history
+    scale = HISTORY_EVENTS / size
+    progress(f"a {size:,}-event history: building it (not timed)")
+    history = long_history(size)
+    try:
+        progress(f"a {size:,}-event history: replay, from_json, load, save")
+        timings = interleaved(history_benches(history), settings.history_rounds, warm_up=False)
+        if scale == 1:
+            suffix = f"{size:,} events"
+        else:  # --quick: a smaller history, its time scaled up linearly to the target's size
+            suffix = f"{size:,} events scaled x{scale:g} to {HISTORY_EVENTS:,} (quick)"
+        for label, name in (
+            ("replay (Negotiation.replay)", "replay"),
+            ("load (Negotiation.load of a saved file)", "load"),
+            ("from_json (Negotiation.from_json)", "from_json"),
+            ("save (talks.save)", "save"),
+        ):
+            timing = timings[name]
+            rows.append(
+                Row(
+                    f"{label}, {suffix}",
+                    timing.best * scale,
+                    "s",
+                    HISTORY_TARGET_S,
+                    note=f"{timing.best / size * US:.1f} µs/event",
+                    median=timing.median * scale,
+                )
+            )
+        refused = sum(not event.accepted for event in history.events)
+        rows.append(
+            Row(
+                f"saved file, {size:,} events (info)",
+                len(history.text.encode("utf-8")) / 1e6,
+                "MB",
+                note=f"{refused:,} refused",
+            )
+        )
+        journal = settings.journal
+        progress(f"a journal of {journal:,} moves: writing it once (fsync per move, not timed)")
+        path, written = write_journal(history.folder, journal)
+        reopened = ng.open(path)
+        reopened.close()
+        assert reopened == written
+        progress(f"a journal of {journal:,} moves: reopening it")
+        timing = interleaved(
+            [Bench("reopen", _reopen, lambda: path, 1)], settings.journal_rounds, warm_up=False
+        )["reopen"]
+        rows.append(
+            Row(
+                f"reopen a journal of {journal:,} moves (negotiations.open) (info)",
+                timing.best,
+                "s",
+                note=f"{path.stat().st_size / 1e6:.1f} MB",
+                median=timing.median,
+            )
+        )
+        rows.append(
+            Row(
+                "reopen a journal: time per event (info)",
+                timing.best / journal * US,
+                "us",
+                note=f"x{HISTORY_EVENTS:,} = {timing.best / journal * HISTORY_EVENTS:.1f} s",
+                median=timing.median / journal * US,
+            )
+        )
+    finally:
+        shutil.rmtree(history.folder, ignore_errors=True)
     return rows
 
 
@@ -571,6 +844,10 @@ def _show(value: float, unit: str) -> str:
         return f"{value:.2f} µs"
     if unit == "B":
         return f"{value:,.0f} B"
+    if unit == "s":
+        return f"{value:.2f} s"
+    if unit == "MB":
+        return f"{value:.1f} MB"
     return f"{value:.2f}x"
 
 

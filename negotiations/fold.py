@@ -64,10 +64,15 @@ def _owner(state: State, side: Side, name: str) -> Interest:
 
     Naming the declaring side instead is accepted where it leaves no doubt.
     """
+    return state.interests[_owned_at(state, side, name)]
+
+
+def _owned_at(state: State, side: Side, name: str) -> int:
+    index = state.interest_index()
     for owner in (side.other, side):
-        for interest in state.interests:
-            if interest.side is owner and interest.name == name:
-                return interest
+        position = index.get((owner, name))
+        if position is not None:
+            return position
     raise InvalidValue(
         f"name: no core interest {name!r} has been declared for {side.label} to acknowledge"
     )
@@ -113,11 +118,10 @@ def _admit_resolve(state: State, args: Mapping[str, Any]) -> None:
 
 
 def _admit_declare(state: State, args: Mapping[str, Any]) -> None:
-    for interest in state.interests:
-        if interest.side is args["side"] and interest.name == args["name"]:
-            raise InvalidValue(
-                f"name: {args['side'].label} has already declared interest {args['name']!r}"
-            )
+    if (args["side"], args["name"]) in state.interest_index():
+        raise InvalidValue(
+            f"name: {args['side'].label} has already declared interest {args['name']!r}"
+        )
 
 
 def _admit_acknowledge(state: State, args: Mapping[str, Any]) -> None:
@@ -147,6 +151,7 @@ def apply(state: State, trigger: str, args: Mapping[str, Any], dest: Stage) -> S
         state.suspended_from,
         state.open_issues,
         state.interests,
+        interest_index=state._interest_index,
     )
 
 
@@ -158,11 +163,20 @@ def _transfer(state: State, args: Mapping[str, Any], dest: Stage) -> State:
         state.suspended_from,
         state.open_issues,
         state.interests,
+        interest_index=state._interest_index,
     )
 
 
 def _agree(state: State, args: Mapping[str, Any], dest: Stage) -> State:
-    return State(dest, args["terms"], state.ledger, None, state.open_issues, state.interests)
+    return State(
+        dest,
+        args["terms"],
+        state.ledger,
+        None,
+        state.open_issues,
+        state.interests,
+        interest_index=state._interest_index,
+    )
 
 
 def _suspend(state: State, args: Mapping[str, Any], dest: Stage) -> State:
@@ -170,33 +184,70 @@ def _suspend(state: State, args: Mapping[str, Any], dest: Stage) -> State:
 
 
 def _leave_suspension(state: State, args: Mapping[str, Any], dest: Stage) -> State:
-    return State(dest, state.terms, state.ledger, None, state.open_issues, state.interests)
+    return State(
+        dest,
+        state.terms,
+        state.ledger,
+        None,
+        state.open_issues,
+        state.interests,
+        interest_index=state._interest_index,
+    )
 
 
 def _raise(state: State, args: Mapping[str, Any], dest: Stage) -> State:
     issues = (*state.open_issues, args["name"])
-    return State(dest, state.terms, state.ledger, state.suspended_from, issues, state.interests)
+    return State(
+        dest,
+        state.terms,
+        state.ledger,
+        state.suspended_from,
+        issues,
+        state.interests,
+        interest_index=state._interest_index,
+    )
 
 
 def _resolve(state: State, args: Mapping[str, Any], dest: Stage) -> State:
     issues = tuple(name for name in state.open_issues if name != args["name"])
-    return State(dest, state.terms, state.ledger, state.suspended_from, issues, state.interests)
+    return State(
+        dest,
+        state.terms,
+        state.ledger,
+        state.suspended_from,
+        issues,
+        state.interests,
+        interest_index=state._interest_index,
+    )
 
 
 def _declare(state: State, args: Mapping[str, Any], dest: Stage) -> State:
-    interests = (*state.interests, Interest(args["side"], args["name"]))
+    interests = state.interests
+    index = {**state.interest_index(), (args["side"], args["name"]): len(interests)}
     return State(
-        dest, state.terms, state.ledger, state.suspended_from, state.open_issues, interests
+        dest,
+        state.terms,
+        state.ledger,
+        state.suspended_from,
+        state.open_issues,
+        (*interests, Interest(args["side"], args["name"])),
+        interest_index=index,
     )
 
 
 def _acknowledge(state: State, args: Mapping[str, Any], dest: Stage) -> State:
-    owned = _owner(state, args["side"], args["name"])
-    interests = tuple(
-        Interest(i.side, i.name, acknowledged=True) if i == owned else i for i in state.interests
-    )
+    at = _owned_at(state, args["side"], args["name"])
+    interests = state.interests
+    owned = interests[at]
+    acknowledged = Interest(owned.side, owned.name, acknowledged=True)
     return State(
-        dest, state.terms, state.ledger, state.suspended_from, state.open_issues, interests
+        dest,
+        state.terms,
+        state.ledger,
+        state.suspended_from,
+        state.open_issues,
+        (*interests[:at], acknowledged, *interests[at + 1 :]),
+        interest_index=state.interest_index(),
     )
 
 

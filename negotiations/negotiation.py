@@ -343,8 +343,9 @@ class Negotiation:
         events = document.pop("events")
         # One event per line: readable and diff-friendly, and written by the fast C encoder
         # (an indent would switch json to its pure-Python one).
-        lines = ",\n".join(json.dumps(event, ensure_ascii=False) for event in events)
-        head = json.dumps(document, ensure_ascii=False)[:-1]
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line
+        lines = ",\n".join(map(encode, events))
+        head = encode(document)[:-1]
         write_atomically(path, f'{head}, "events": [\n{lines}\n]}}\n')
 
     @classmethod

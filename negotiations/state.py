@@ -56,6 +56,11 @@ class State:
     suspended_from: Stage | None = None
     open_issues: tuple[str, ...] = ()
     interests: tuple[Interest, ...] = ()
+    #: Where each declared interest stands in ``interests``, by (side, name): built once and
+    #: carried from state to state, so a long history never searches the tuple.
+    _interest_index: Mapping[tuple[Side, str], int] | None = field(
+        default=None, eq=False, repr=False, alias="interest_index"
+    )
 
     _shortfalls: Mapping[str, tuple[str, ...]] | None = field(
         default=None, init=False, eq=False, repr=False
@@ -76,6 +81,14 @@ class State:
     def exchange_complete(self) -> bool:
         """Whether the agreed exchange has met every term."""
         return not self.exchange_shortfalls()
+
+    def interest_index(self) -> Mapping[tuple[Side, str], int]:
+        """Positions of the declared interests in :attr:`interests`, by (side, name)."""
+        index = self._interest_index
+        if index is None:
+            index = {(i.side, i.name): n for n, i in enumerate(self.interests)}
+            object.__setattr__(self, "_interest_index", index)
+        return index
 
     def pending_interests(self) -> tuple[Interest, ...]:
         """Declared interests the other side has not acknowledged yet."""
