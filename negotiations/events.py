@@ -282,9 +282,9 @@ def _plain_event(data: object) -> Event | None:  # noqa: PLR0911  # one bail-out
     reader; ``None`` for anything unusual, which the careful path then explains."""
     if type(data) is not dict or not data.keys() <= _EVENT_FIELDS:
         return None
-    trigger, accepted = data.get("trigger"), data.get("accepted")
+    trigger, accepted = _plain_text(data.get("trigger")), data.get("accepted")
     source, dest = data.get("source"), data.get("dest")
-    if type(trigger) is not str or not trigger.strip() or type(accepted) is not bool:
+    if trigger is None or type(accepted) is not bool:
         return None
     if type(source) is not str or type(dest) is not str:
         return None
@@ -301,7 +301,9 @@ def _plain_event(data: object) -> Event | None:  # noqa: PLR0911  # one bail-out
 
 
 def _plain_arguments(raw: object) -> dict[str, Any] | None:
-    if type(raw) is not dict and raw is not _NO_ARGUMENTS:
+    if raw is _NO_ARGUMENTS or raw == {}:
+        return {}
+    if type(raw) is not dict:
         return None
     arguments: dict[str, Any] = {}
     for name, value in raw.items():
@@ -321,14 +323,15 @@ def _plain_blockers(items: object) -> tuple[Blocker, ...] | None:
         if type(item) is not dict or item.keys() != _BLOCKER_FIELDS:
             return None
         rule, message, cited = item["rule"], item["message"], item["source"]
-        if not all(type(text) is str and text.strip() for text in (rule, message, cited)):
+        if not (_plain_text(rule) and _plain_text(message) and _plain_text(cited)):
             return None
         found.append(Blocker._trusted(rule, message, cited))
     return tuple(found)
 
 
 def _plain_text(value: object) -> str | None:
-    return value if type(value) is str and value.strip() else None
+    # not blank: what check_text asks, without building a stripped copy
+    return value if type(value) is str and value and not value.isspace() else None
 
 
 def _plain_side(value: object) -> Side | None:

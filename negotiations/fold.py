@@ -180,7 +180,15 @@ def _agree(state: State, args: Mapping[str, Any], dest: Stage) -> State:
 
 
 def _suspend(state: State, args: Mapping[str, Any], dest: Stage) -> State:
-    return State(dest, state.terms, state.ledger, state.stage, state.open_issues, state.interests)
+    return State(
+        dest,
+        state.terms,
+        state.ledger,
+        state.stage,
+        state.open_issues,
+        state.interests,
+        interest_index=state._interest_index,
+    )
 
 
 def _leave_suspension(state: State, args: Mapping[str, Any], dest: Stage) -> State:

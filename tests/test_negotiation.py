@@ -1083,3 +1083,17 @@ def test_the_history_view_follows_new_events() -> None:
     assert before == ()
     assert len(talks.history) == 1
     assert talks.history is talks.history  # cached between moves
+
+
+def test_every_move_carries_the_interest_index_forward() -> None:
+    """A long history never searches its interests: each state hands the index on."""
+    talks = Negotiation()
+    talks.declare_interest(Side.RUSSIA, "security guarantees")
+    index = talks.state.interest_index()
+    talks.raise_humanitarian_issue("missing persons")
+    talks.suspend("consultations")
+    talks.resume()
+    talks.agree_exchange()
+    talks.transfer(Tranche.even(1))
+    talks.resolve_humanitarian_issue("missing persons")
+    assert talks.state._interest_index is index
