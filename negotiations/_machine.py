@@ -67,6 +67,9 @@ class Engine:
         self.parameters: dict[str, tuple[str, ...]] = {
             move.trigger: move.parameters for move in definition.moves
         }
+        self.parameter_names: dict[str, frozenset[str]] = {
+            trigger: frozenset(names) for trigger, names in self.parameters.items()
+        }
         machine = Machine(
             model=None,
             states=[stage.value for stage in definition.stages],

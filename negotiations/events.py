@@ -99,6 +99,8 @@ def _arguments(value: object) -> Mapping[str, Any]:
             raise InvalidType(
                 f"arguments.{name} must be {kind.__name__}, not {type(item).__name__}"
             )
+        if kind is str:
+            check_text(item, f"arguments.{name}")  # a blank name or reason is no argument
     return MappingProxyType(dict(value))
 
 

@@ -196,7 +196,7 @@ def _drop_torn_tail(target: Path, descriptor: int, data: bytes) -> bytes:
 def _restore(target: Path, data: bytes) -> tuple[Negotiation, str]:
     lines = data.split(b"\n")[:-1]
     head: str | None = None
-    events: list[tuple[str, Event]] = []
+    events: list[Event] = []
     for number, line in enumerate(lines, start=1):
         where = f"{target}: line {number}"
         record = _checked(where, line, head)
@@ -207,11 +207,11 @@ def _restore(target: Path, data: bytes) -> tuple[Negotiation, str]:
         if record.keys() != _EVENT_FIELDS:
             raise JournalCorrupted(f"{where}: expected the fields sha, prev and event")
         try:
-            events.append((f"line {number}", Event.from_dict(record["event"], "event")))
+            events.append(Event.from_dict(record["event"], "event"))
         except NegotiationError as error:
             raise JournalCorrupted(f"{where}: {error}") from None
     try:
-        negotiation = Negotiation._fold(events)
+        negotiation = Negotiation._fold(events, "line {}", 2)  # events start on line 2
     except NegotiationError as error:
         raise JournalCorrupted(f"{target}: {error}") from None
     assert head is not None  # there was at least one line

@@ -257,17 +257,22 @@ class Negotiation:
         """
         if not isinstance(events, Iterable):
             raise InvalidType(f"replay takes an iterable of Event, not {type(events).__name__}")
-        return cls._fold((f"events[{index}]", event) for index, event in enumerate(events))
+        return cls._fold(events, "events[{}]", 0)
 
     @classmethod
-    def _fold(cls, named: Iterable[tuple[str, object]]) -> Negotiation:
-        """Fold events, each named for error messages (``events[3]``, ``line 5``)."""
+    def _fold(cls, events: Iterable[object], name: str, first: int) -> Negotiation:
+        """Fold events; an event that does not fit is named by ``name.format(number)``
+        (``events[3]``, ``line 5``), counting from ``first``."""
         state = _START
         history: list[Event] = []
-        for where, event in named:
+        for number, event in enumerate(events, start=first):
             if not isinstance(event, Event):
+                where = name.format(number)
                 raise InvalidType(f"{where} must be an Event, not {type(event).__name__}")
-            state = refold(_ENGINE, state, event, where)
+            try:
+                state = refold(_ENGINE, state, event)
+            except InvalidValue as error:
+                raise InvalidValue(f"{name.format(number)}{error}") from None
             history.append(event)
         negotiation = cls()
         negotiation._state = state
