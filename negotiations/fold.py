@@ -144,15 +144,7 @@ def apply(state: State, trigger: str, args: Mapping[str, Any], dest: Stage) -> S
     change = _APPLY.get(trigger)
     if change is not None:
         return change(state, args, dest)
-    return State(  # a move of stage alone
-        dest,
-        state.terms,
-        state.ledger,
-        state.suspended_from,
-        state.open_issues,
-        state.interests,
-        interest_index=state._interest_index,
-    )
+    return _evolve(state, dest)  # a move of stage alone
 
 
 def _transfer(state: State, args: Mapping[str, Any], dest: Stage) -> State:
@@ -167,95 +159,72 @@ def _transfer(state: State, args: Mapping[str, Any], dest: Stage) -> State:
     )
 
 
-def _agree(state: State, args: Mapping[str, Any], dest: Stage) -> State:
+_SAME: Any = object()  # "unchanged", for _evolve
+
+
+def _evolve(
+    state: State,
+    dest: Stage,
+    *,
+    terms: Any = _SAME,
+    suspended_from: Any = _SAME,
+    issues: Any = _SAME,
+    interests: Any = _SAME,
+    index: Any = _SAME,
+) -> State:
+    """``state`` moved to ``dest`` with the given parts changed; the interest index is carried."""
     return State(
         dest,
-        args["terms"],
+        state.terms if terms is _SAME else terms,
         state.ledger,
-        None,
-        state.open_issues,
-        state.interests,
-        interest_index=state._interest_index,
+        state.suspended_from if suspended_from is _SAME else suspended_from,
+        state.open_issues if issues is _SAME else issues,
+        state.interests if interests is _SAME else interests,
+        interest_index=state._interest_index if index is _SAME else index,
     )
+
+
+def _agree(state: State, args: Mapping[str, Any], dest: Stage) -> State:
+    return _evolve(state, dest, terms=args["terms"], suspended_from=None)
 
 
 def _suspend(state: State, args: Mapping[str, Any], dest: Stage) -> State:
-    return State(
-        dest,
-        state.terms,
-        state.ledger,
-        state.stage,
-        state.open_issues,
-        state.interests,
-        interest_index=state._interest_index,
-    )
+    return _evolve(state, dest, suspended_from=state.stage)
 
 
 def _leave_suspension(state: State, args: Mapping[str, Any], dest: Stage) -> State:
-    return State(
-        dest,
-        state.terms,
-        state.ledger,
-        None,
-        state.open_issues,
-        state.interests,
-        interest_index=state._interest_index,
-    )
+    return _evolve(state, dest, suspended_from=None)
 
 
 def _raise(state: State, args: Mapping[str, Any], dest: Stage) -> State:
-    issues = (*state.open_issues, args["name"])
-    return State(
-        dest,
-        state.terms,
-        state.ledger,
-        state.suspended_from,
-        issues,
-        state.interests,
-        interest_index=state._interest_index,
-    )
+    return _evolve(state, dest, issues=(*state.open_issues, args["name"]))
 
 
 def _resolve(state: State, args: Mapping[str, Any], dest: Stage) -> State:
     issues = tuple(name for name in state.open_issues if name != args["name"])
-    return State(
-        dest,
-        state.terms,
-        state.ledger,
-        state.suspended_from,
-        issues,
-        state.interests,
-        interest_index=state._interest_index,
-    )
+    return _evolve(state, dest, issues=issues)
 
 
 def _declare(state: State, args: Mapping[str, Any], dest: Stage) -> State:
     interests = state.interests
-    index = {**state.interest_index(), (args["side"], args["name"]): len(interests)}
-    return State(
+    key = (args["side"], args["name"])
+    return _evolve(
+        state,
         dest,
-        state.terms,
-        state.ledger,
-        state.suspended_from,
-        state.open_issues,
-        (*interests, Interest(args["side"], args["name"])),
-        interest_index=index,
+        interests=(*interests, Interest(*key)),
+        index={**state.interest_index(), key: len(interests)},
     )
 
 
 def _acknowledge(state: State, args: Mapping[str, Any], dest: Stage) -> State:
     at = _owned_at(state, args["side"], args["name"])
     interests = state.interests
-    owned = interests[at]
-    acknowledged = Interest(owned.side, owned.name, acknowledged=True)
-    return State(
+    acknowledged = Interest(interests[at].side, interests[at].name, acknowledged=True)
+    return _evolve(
+        state,
         dest,
-        state.terms,
-        state.ledger,
-        state.suspended_from,
-        state.open_issues,
-        (*interests[:at], acknowledged, *interests[at + 1 :]),
-        interest_index=state.interest_index(),
+        interests=(*interests[:at], acknowledged, *interests[at + 1 :]),
+        index=state.interest_index(),
     )
 
 
