@@ -15,20 +15,10 @@ __all__ = [
     "check_optional_text",
     "check_side",
     "check_text",
-    "counts",
     "reader",
 ]
 
 T = TypeVar("T")
-
-
-def counts(field: str) -> Callable[[object], SideCounts]:
-    """An attrs converter turning a side-to-count mapping into :class:`SideCounts`."""
-
-    def convert(value: object) -> SideCounts:
-        return SideCounts.of(value, field)
-
-    return convert
 
 
 def check_optional_text(value: object, field: str) -> str | None:
