@@ -32,7 +32,17 @@ def check_text(value: object, field: str) -> str:
         raise InvalidType(f"{field} must be a string, not {type(value).__name__}")
     if not value.strip():
         raise InvalidValue(f"{field} must not be blank")
+    if not value.isascii() and not _encodable(value):
+        raise InvalidValue(f"{field} is not valid Unicode text (a lone surrogate?)")
     return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_bool(value: object, field: str) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from negotiations._fields import check_bool, check_side, check_text, reader
+from negotiations._fields import _encodable, check_bool, check_side, check_text, reader
 from negotiations.errors import InvalidType, InvalidValue
 from negotiations.stages import Side, Stage
 from negotiations.terms import ExchangeTerms
@@ -333,7 +333,9 @@ def _plain_blockers(items: object) -> tuple[Blocker, ...] | None:
 
 def _plain_text(value: object) -> str | None:
     # not blank: what check_text asks, without building a stripped copy
-    return value if type(value) is str and value and not value.isspace() else None
+    if type(value) is not str or not value or value.isspace():
+        return None
+    return value if value.isascii() or _encodable(value) else None
 
 
 def _plain_side(value: object) -> Side | None:

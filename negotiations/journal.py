@@ -21,6 +21,7 @@ A hash chain cannot tell that lines were cut from the end; keep
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -99,17 +100,24 @@ class Journal:
                 )
             line, sha = _line(self._head, "event", event.to_dict())
             size = os.lseek(descriptor, 0, os.SEEK_END)
+            # Broken until the line is written, fsynced and the head moved on: whatever
+            # interrupts this (an OSError, a KeyboardInterrupt) either undoes the write or
+            # leaves the journal refusing appends, never a half line with more glued on.
+            self._broken = True
             try:
                 _write_all(descriptor, line)
                 os.fsync(descriptor)
-            except OSError:
+            except BaseException:
                 try:
                     os.ftruncate(descriptor, size)
                     os.fsync(descriptor)
                 except OSError:
-                    self._broken = True
+                    raise
+                else:
+                    self._broken = False
                 raise
             self._head = sha
+            self._broken = False
 
     def close(self) -> None:
         """Release the lock and close the file; later appends raise :class:`JournalClosed`."""
@@ -153,18 +161,27 @@ def open_journal(path: str | os.PathLike[str]) -> Negotiation:
                 ) from None
             raise
         data = _read_all(descriptor)
-        data = _drop_torn_tail(target, descriptor, data)
-        if not data:
+        complete, torn = _split_torn_tail(data)
+        if not complete:
+            _check_torn(target, complete, torn)
             header, head = _line(None, "journal", {"format": FORMAT, "process": PROCESS.name})
+            if torn:
+                _drop_torn_tail(target, descriptor, torn, 0)
             _write_all(descriptor, header)
             os.fsync(descriptor)
             if created:
                 fsync_folder(target.parent)
             negotiation = Negotiation()
         else:
-            negotiation, head = _restore(target, data)
+            negotiation, head = _restore(target, complete)  # checked before anything changes
+            _check_torn(target, complete, torn)
+            if torn:
+                _drop_torn_tail(target, descriptor, torn, len(complete))
     except BaseException:
         os.close(descriptor)
+        if created:  # a journal that could not even be started leaves no file behind
+            with contextlib.suppress(OSError):
+                target.unlink()
         raise
     negotiation._journal = Journal(target, descriptor, head)
     return negotiation
@@ -178,19 +195,28 @@ def _read_all(descriptor: int) -> bytes:
     return b"".join(chunks)
 
 
-def _drop_torn_tail(target: Path, descriptor: int, data: bytes) -> bytes:
-    if not data or data.endswith(b"\n"):
-        return data
+def _split_torn_tail(data: bytes) -> tuple[bytes, bytes]:
+    """The complete lines, and what follows the last newline (a torn line, or nothing)."""
     keep = data.rfind(b"\n") + 1
+    return data[:keep], data[keep:]
+
+
+def _check_torn(target: Path, complete: bytes, tail: bytes) -> None:
+    """Only the start of a journal line counts as torn: any other unfinished last line means
+    the file is not a journal, and nothing of it is touched."""
+    if tail and not (tail.startswith(_PREFIX) or _PREFIX.startswith(tail)):
+        number = complete.count(b"\n") + 1
+        raise JournalCorrupted(f"{target}: line {number}: not a journal line")
+
+
+def _drop_torn_tail(target: Path, descriptor: int, torn: bytes, keep: int) -> None:
     warnings.warn(
-        f"{target}: dropped a torn last line ({len(data) - keep} bytes) left by an "
-        "interrupted write",
+        f"{target}: dropped a torn last line ({len(torn)} bytes) left by an interrupted write",
         RuntimeWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
     os.ftruncate(descriptor, keep)
     os.fsync(descriptor)
-    return data[:keep]
 
 
 def _restore(target: Path, data: bytes) -> tuple[Negotiation, str]:
@@ -226,7 +252,7 @@ def _checked(where: str, line: bytes, prev: str | None) -> dict[str, object]:
         raise JournalCorrupted(f"{where}: the line was changed (its sha does not match)")
     try:
         record = json.loads(line)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise JournalCorrupted(f"{where}: not JSON ({error})") from None
     if not isinstance(record, dict):
         raise JournalCorrupted(f"{where}: not a JSON object")

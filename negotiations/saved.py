@@ -91,7 +91,7 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
     """
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidType(f"path must be a str or path, not {type(path).__name__}")
-    target = Path(path)
+    target = Path(os.path.realpath(path))  # through a link, replace the file it points to
     folder = target.parent
     temporary = folder / f".{target.name}.{secrets.token_hex(8)}.tmp"
     # Created like any new file (0o666 less the umask); a file replaced keeps its mode.

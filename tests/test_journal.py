@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -551,3 +552,85 @@ def test_a_killed_writer_leaves_the_journal_unlocked(tmp_path: Path) -> None:
         assert talks.stage is ng.Stage.EXCHANGE
         talks.suspend("talks stalled")
     assert len(reopen(path).history) == 2
+
+
+# -- files that are not journals, and interrupted writes ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"line one\nimportant last line", b"precious", b"line one\n"],
+    ids=["unfinished-last-line", "no-newline-at-all", "plain-text"],
+)
+def test_a_file_that_is_not_a_journal_is_refused_and_left_untouched(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+    with pytest.raises(ng.JournalCorrupted, match="line 1"):
+        ng.open(path)
+    assert path.read_bytes() == content
+
+
+def test_a_saved_negotiation_opened_as_a_journal_is_refused_and_kept(tmp_path: Path) -> None:
+    talks = ng.Negotiation()
+    talks.agree_exchange()
+    path = tmp_path / "talks.json"
+    path.write_text(talks.to_json(), encoding="utf-8")  # no newline at the end
+    before = path.read_bytes()
+    with pytest.raises(ng.JournalCorrupted):
+        ng.open(path)
+    assert path.read_bytes() == before
+    assert ng.Negotiation.load(path) == talks
+
+
+def test_an_interrupted_append_never_leaves_half_a_line_to_build_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A KeyboardInterrupt in the middle of writing a line is undone; later moves are kept."""
+    import negotiations.journal as journal_module
+
+    path = tmp_path / "talks.jsonl"
+    real_write = os.write
+
+    def write_30_then_interrupt(descriptor: int, data: bytes | memoryview) -> int:
+        real_write(descriptor, bytes(data)[:30])
+        raise KeyboardInterrupt
+
+    with ng.open(path) as talks:
+        talks.agree_exchange()
+        monkeypatch.setattr(journal_module.os, "write", write_30_then_interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            talks.transfer(ng.Tranche.even(1))
+        monkeypatch.setattr(journal_module.os, "write", real_write)
+        talks.transfer(ng.Tranche.even(2))
+        assert talks.ledger.released[ng.Side.RUSSIA] == 2
+    assert reopen(path) == talks
+
+
+def test_a_line_nested_too_deep_for_json_is_corruption_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "talks.jsonl"
+    with ng.open(path) as talks:
+        talks.agree_exchange()
+    body = b'"prev":null,"journal":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    import hashlib
+
+    line = b'{"sha":"' + hashlib.sha256(body).hexdigest().encode() + b'",' + body + b"\n"
+    path.write_bytes(line)
+    with pytest.raises(ng.JournalCorrupted, match="line 1"):
+        ng.open(path)
+
+
+def test_a_new_journal_that_cannot_be_started_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import negotiations.journal as journal_module
+
+    def disk_full(descriptor: int, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(journal_module, "_write_all", disk_full)
+    path = tmp_path / "new.jsonl"
+    with pytest.raises(OSError, match="No space"):
+        ng.open(path)
+    assert not path.exists()

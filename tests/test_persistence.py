@@ -466,3 +466,30 @@ def test_saving_the_loaded_file_is_idempotent(tmp_path: Path) -> None:
     first = path.read_bytes()
     Negotiation.load(path).save(path)
     assert path.read_bytes() == first
+
+
+def test_saving_through_a_link_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    talks = Negotiation()
+    talks.agree_exchange()
+    real = tmp_path / "real.json"
+    Negotiation().save(real)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    talks.save(link)
+    assert link.is_symlink()
+    assert Negotiation.load(real) == talks
+
+
+def test_text_that_cannot_be_saved_is_refused_when_given() -> None:
+    """A lone surrogate is no text: refused at once, not when the negotiation is saved."""
+    talks = Negotiation()
+    with pytest.raises(ng.InvalidValue, match="name"):
+        talks.raise_humanitarian_issue("missing \ud800 persons")
+    assert talks.history == ()
+    bad = (  # nor can it come in through a saved file
+        '{"format": 2, "process": "article", "stage": "talks", "events": [{"trigger": '
+        '"raise_humanitarian_issue", "accepted": true, "source": "talks", "dest": "talks", '
+        '"arguments": {"name": "a\\ud800"}}]}'
+    )
+    with pytest.raises(ng.InvalidValue, match="name"):
+        Negotiation.from_json(bad)
