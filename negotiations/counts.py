@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterator, Mapping
 
+from negotiations._slots import slot_setters
 from negotiations.errors import InvalidType, InvalidValue
 from negotiations.stages import Side
 
@@ -142,8 +143,6 @@ class SideCounts(Mapping[Side, int]):
 
 
 _new = object.__new__
-# The slots' own setters: SideCounts refuses attribute assignment, its builders do not.
-_SET_RUSSIA = SideCounts.__dict__["russia"].__set__
-_SET_UKRAINE = SideCounts.__dict__["ukraine"].__set__
+_SET_RUSSIA, _SET_UKRAINE = slot_setters(SideCounts, "russia", "ukraine")
 
 ZERO = SideCounts._make(0, 0)

@@ -9,6 +9,7 @@ from typing import Any
 from attrs import field, frozen
 
 from negotiations._fields import _encodable, check_bool, check_side, check_text, reader
+from negotiations._slots import slot_setters
 from negotiations.errors import InvalidType, InvalidValue
 from negotiations.stages import Side, Stage
 from negotiations.terms import ExchangeTerms
@@ -76,12 +77,8 @@ people on each side"]
 
 _BLOCKER_FIELDS = frozenset({"rule", "message", "source"})
 
-# The hot paths build values through the slots' own setters: a frozen class's
-# __setattr__ refuses, and object.__setattr__ costs a lookup per field.
 _new = object.__new__
-_SET_RULE = Blocker.__dict__["rule"].__set__
-_SET_MESSAGE = Blocker.__dict__["message"].__set__
-_SET_SOURCE = Blocker.__dict__["source"].__set__
+_SET_RULE, _SET_MESSAGE, _SET_SOURCE = slot_setters(Blocker, "rule", "message", "source")
 
 _NO_ARGUMENTS: Mapping[str, Any] = MappingProxyType({})
 
@@ -271,12 +268,14 @@ class Event:
         )
 
 
-_SET_TRIGGER = Event.__dict__["trigger"].__set__
-_SET_ACCEPTED = Event.__dict__["accepted"].__set__
-_SET_EVENT_SOURCE = Event.__dict__["source"].__set__
-_SET_DEST = Event.__dict__["dest"].__set__
-_SET_ARGUMENTS = Event.__dict__["arguments"].__set__
-_SET_BLOCKERS = Event.__dict__["blockers"].__set__
+(
+    _SET_TRIGGER,
+    _SET_ACCEPTED,
+    _SET_EVENT_SOURCE,
+    _SET_DEST,
+    _SET_ARGUMENTS,
+    _SET_BLOCKERS,
+) = slot_setters(Event, "trigger", "accepted", "source", "dest", "arguments", "blockers")
 
 
 def _plain_event(data: object) -> Event | None:  # noqa: PLR0911  # one bail-out per field

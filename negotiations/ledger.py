@@ -8,6 +8,7 @@ from typing import Any
 from attrs import field, frozen
 
 from negotiations._fields import check_count, check_text, reader
+from negotiations._slots import slot_setters
 from negotiations.counts import ZERO, SideCounts
 from negotiations.tranche import Tranche
 
@@ -116,9 +117,13 @@ class Ledger:
 _FIELDS = frozenset({"released", "seriously_ill", "young", "civilians", "tranches", "prisoner_ids"})
 
 _new = object.__new__
-_SET_RELEASED = Ledger.__dict__["released"].__set__
-_SET_SERIOUSLY_ILL = Ledger.__dict__["seriously_ill"].__set__
-_SET_YOUNG = Ledger.__dict__["young"].__set__
-_SET_CIVILIANS = Ledger.__dict__["civilians"].__set__
-_SET_TRANCHES = Ledger.__dict__["tranches"].__set__
-_SET_PRISONER_IDS = Ledger.__dict__["prisoner_ids"].__set__
+(
+    _SET_RELEASED,
+    _SET_SERIOUSLY_ILL,
+    _SET_YOUNG,
+    _SET_CIVILIANS,
+    _SET_TRANCHES,
+    _SET_PRISONER_IDS,
+) = slot_setters(
+    Ledger, "released", "seriously_ill", "young", "civilians", "tranches", "prisoner_ids"
+)
