@@ -302,10 +302,13 @@ def _plain_event(data: object) -> Event | None:  # noqa: PLR0911  # one bail-out
 
 
 def _plain_arguments(raw: object) -> dict[str, Any] | None:
-    if raw is _NO_ARGUMENTS or raw == {}:
-        return {}
     if type(raw) is not dict:
-        return None
+        return {} if raw is _NO_ARGUMENTS else None
+    if len(raw) == 1:  # the common case: one argument
+        ((name, value),) = raw.items()
+        decode = _PLAIN_DECODERS.get(name)
+        decoded = None if decode is None else decode(value)
+        return None if decoded is None else {name: decoded}
     arguments: dict[str, Any] = {}
     for name, value in raw.items():
         decode = _PLAIN_DECODERS.get(name)

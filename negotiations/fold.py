@@ -64,13 +64,12 @@ def _owner(state: State, side: Side, name: str) -> Interest:
 
     Naming the declaring side instead is accepted where it leaves no doubt.
     """
-    return state.interests[_owned_at(state, side, name)]
+    return state._interest_at(_owned_at(state, side, name))
 
 
 def _owned_at(state: State, side: Side, name: str) -> int:
-    index = state.interest_index()
     for owner in (side.other, side):
-        position = index.get((owner, name))
+        position = state._interest_position(owner, name)
         if position is not None:
             return position
     raise InvalidValue(
@@ -118,7 +117,7 @@ def _admit_resolve(state: State, args: Mapping[str, Any]) -> None:
 
 
 def _admit_declare(state: State, args: Mapping[str, Any]) -> None:
-    if (args["side"], args["name"]) in state.interest_index():
+    if state._interest_position(args["side"], args["name"]) is not None:
         raise InvalidValue(
             f"name: {args['side'].label} has already declared interest {args['name']!r}"
         )
@@ -148,14 +147,14 @@ def apply(state: State, trigger: str, args: Mapping[str, Any], dest: Stage) -> S
 
 
 def _transfer(state: State, args: Mapping[str, Any], dest: Stage) -> State:
-    return State(
+    return State._trusted(
         dest,
         state.terms,
         state.ledger.add(args["tranche"]),
         state.suspended_from,
         state.open_issues,
-        state.interests,
-        interest_index=state._interest_index,
+        state._chunks,
+        state._interest_index,
     )
 
 
@@ -169,18 +168,18 @@ def _evolve(
     terms: Any = _SAME,
     suspended_from: Any = _SAME,
     issues: Any = _SAME,
-    interests: Any = _SAME,
+    chunks: Any = _SAME,
     index: Any = _SAME,
 ) -> State:
     """``state`` moved to ``dest`` with the given parts changed; the interest index is carried."""
-    return State(
+    return State._trusted(
         dest,
         state.terms if terms is _SAME else terms,
         state.ledger,
         state.suspended_from if suspended_from is _SAME else suspended_from,
         state.open_issues if issues is _SAME else issues,
-        state.interests if interests is _SAME else interests,
-        interest_index=state._interest_index if index is _SAME else index,
+        state._chunks if chunks is _SAME else chunks,
+        state._interest_index if index is _SAME else index,
     )
 
 
@@ -206,25 +205,19 @@ def _resolve(state: State, args: Mapping[str, Any], dest: Stage) -> State:
 
 
 def _declare(state: State, args: Mapping[str, Any], dest: Stage) -> State:
-    interests = state.interests
-    key = (args["side"], args["name"])
-    return _evolve(
-        state,
-        dest,
-        interests=(*interests, Interest(*key)),
-        index={**state.interest_index(), key: len(interests)},
-    )
+    chunks, index = state._with_interest(Interest._trusted(args["side"], args["name"], False))
+    return _evolve(state, dest, chunks=chunks, index=index)
 
 
 def _acknowledge(state: State, args: Mapping[str, Any], dest: Stage) -> State:
     at = _owned_at(state, args["side"], args["name"])
-    interests = state.interests
-    acknowledged = Interest(interests[at].side, interests[at].name, acknowledged=True)
+    interest = state._interest_at(at)
+    acknowledged = Interest._trusted(interest.side, interest.name, True)
     return _evolve(
         state,
         dest,
-        interests=(*interests[:at], acknowledged, *interests[at + 1 :]),
-        index=state.interest_index(),
+        chunks=state._with_interest_at(at, acknowledged),
+        index=state._interest_index,  # the same keys at the same places
     )
 
 

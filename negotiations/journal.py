@@ -222,7 +222,7 @@ def _drop_torn_tail(target: Path, descriptor: int, torn: bytes, keep: int) -> No
 def _restore(target: Path, data: bytes) -> tuple[Negotiation, str]:
     lines = data.split(b"\n")[:-1]
     head: str | None = None
-    events: list[Event] = []
+    events: list[object] = []
     for number, line in enumerate(lines, start=1):
         where = f"{target}: line {number}"
         record = _checked(where, line, head)
@@ -232,14 +232,11 @@ def _restore(target: Path, data: bytes) -> tuple[Negotiation, str]:
             continue
         if record.keys() != _EVENT_FIELDS:
             raise JournalCorrupted(f"{where}: expected the fields sha, prev and event")
-        try:
-            events.append(Event.from_dict(record["event"], "event"))
-        except NegotiationError as error:
-            raise JournalCorrupted(f"{where}: {error}") from None
-    try:
-        negotiation = Negotiation._fold(events, "line {}", 2)  # events start on line 2
+        events.append(record["event"])
+    try:  # events start on line 2
+        negotiation = Negotiation._fold_saved(events, f"{target}: line {{}}: event", 2)
     except NegotiationError as error:
-        raise JournalCorrupted(f"{target}: {error}") from None
+        raise JournalCorrupted(str(error)) from None
     assert head is not None  # there was at least one line
     return negotiation, head
 

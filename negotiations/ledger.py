@@ -9,7 +9,7 @@ from attrs import field, frozen
 
 from negotiations._fields import check_count, check_text, reader
 from negotiations._slots import slot_setters
-from negotiations.counts import ZERO, SideCounts
+from negotiations.counts import ZERO, SideCounts, _plus
 from negotiations.tranche import Tranche
 
 __all__ = ["Ledger"]
@@ -66,18 +66,18 @@ class Ledger:
         # The hot path of every simulation: the sums of valid counts are valid, so the
         # new value is built without running the converters again.
         made = _new(Ledger)
-        ill, young = tranche.seriously_ill, tranche.young
-        _SET_RELEASED(made, self.released + tranche.released)
+        _SET_RELEASED(made, _plus(self.released, tranche.released))
+        ill = tranche.seriously_ill
         _SET_SERIOUSLY_ILL(
-            made, self.seriously_ill + ill if ill.russia or ill.ukraine else self.seriously_ill
-        )
-        _SET_YOUNG(made, self.young + young if young.russia or young.ukraine else self.young)
-        _SET_CIVILIANS(
             made,
-            self.civilians + tranche.civilians_released
-            if tranche.civilians or tranche.prisoners
-            else self.civilians,
+            (_plus(self.seriously_ill, ill) if ill.russia or ill.ukraine else self.seriously_ill),
         )
+        young = tranche.young
+        _SET_YOUNG(made, _plus(self.young, young) if young.russia or young.ukraine else self.young)
+        if tranche.civilians or tranche.prisoners:
+            _SET_CIVILIANS(made, _plus(self.civilians, tranche.civilians_released))
+        else:
+            _SET_CIVILIANS(made, self.civilians)
         _SET_TRANCHES(made, self.tranches + 1)
         _SET_PRISONER_IDS(made, ids)
         return made

@@ -22,7 +22,7 @@ from negotiations.events import Blocker, Event
 from negotiations.fold import admit, apply, arguments
 from negotiations.ledger import Ledger
 from negotiations.process import PROCESS
-from negotiations.replay import refold
+from negotiations.replay import refold, refold_saved
 from negotiations.saved import FORMAT, migrate, read_text, write_atomically
 from negotiations.stages import Side, Stage
 from negotiations.state import Interest, State
@@ -274,6 +274,31 @@ class Negotiation:
             except InvalidValue as error:
                 raise InvalidValue(f"{name.format(number)}{error}") from None
             history.append(event)
+        return cls._made(state, history)
+
+    @classmethod
+    def _fold_saved(cls, items: Iterable[object], name: str, first: int) -> Negotiation:
+        """Fold events as saved (``Event.to_dict`` data), decoding and checking each in one
+        pass; an item that does not fit is named by ``name.format(number)``."""
+        state = _START
+        history: list[Event] = []
+        append = history.append
+        for number, item in enumerate(items, start=first):
+            done = refold_saved(_ENGINE, state, item)
+            if done is None:  # unusual or wrong: the careful road decodes it, or says why not
+                where = name.format(number)
+                event = Event.from_dict(item, where)
+                try:
+                    state = refold(_ENGINE, state, event)
+                except InvalidValue as error:
+                    raise InvalidValue(f"{where}{error}") from None
+            else:
+                event, state = done
+            append(event)
+        return cls._made(state, history)
+
+    @classmethod
+    def _made(cls, state: State, history: list[Event]) -> Negotiation:
         negotiation = cls()
         negotiation._state = state
         negotiation._history = history
@@ -318,9 +343,7 @@ class Negotiation:
         """
         try:
             current = migrate(data, PROCESS.name)
-            negotiation = cls.replay(
-                Event.from_dict(item, f"events[{i}]") for i, item in enumerate(current["events"])
-            )
+            negotiation = cls._fold_saved(current["events"], "events[{}]", 0)
         except InvalidType as error:  # malformed content is a bad value, whatever its shape
             raise InvalidValue(str(error)) from None
         if current["stage"] != negotiation.stage.value:

@@ -13,12 +13,12 @@ from __future__ import annotations
 from negotiations._machine import Engine
 from negotiations.definition import Move
 from negotiations.errors import InvalidValue, NegotiationError
-from negotiations.events import Event
+from negotiations.events import _EVENT_FIELDS, Blocker, Event, _plain_arguments
 from negotiations.fold import admit, apply, arguments
 from negotiations.stages import Stage
 from negotiations.state import State
 
-__all__ = ["refold"]
+__all__ = ["refold", "refold_saved"]
 
 
 def refold(engine: Engine, state: State, event: Event) -> State:
@@ -74,3 +74,63 @@ def _destination(move: Move, state: State) -> Stage | None:
     if move.returns:
         return state.suspended_from
     return state.stage if move.dest is None else move.dest
+
+
+def refold_saved(engine: Engine, state: State, data: object) -> tuple[Event, State] | None:
+    """The event saved as ``data`` and the state after it, in one pass; ``None`` for anything
+    unusual or wrong, which :meth:`Event.from_dict` and :func:`refold` then explain.
+
+    This is what loading a long history spends its time on, so it checks each field once
+    and compares a refusal's recorded blockers with those the rules give as plain data,
+    instead of building them from the file and then comparing. It accepts exactly what the
+    careful road accepts, and builds an equal event.
+    """
+    if type(data) is not dict or not data.keys() <= _EVENT_FIELDS:
+        return None
+    trigger, accepted = data.get("trigger"), data.get("accepted")
+    if type(trigger) is not str or type(accepted) is not bool:
+        return None
+    stage = state.stage
+    move = engine.move(trigger, stage)
+    here = _VALUES[stage]  # not stage.value: the enum property costs more than a lookup
+    if move is None or data.get("source") != here:
+        return None
+    given = _plain_arguments(data["arguments"]) if "arguments" in data else {}
+    if given is None or given.keys() != engine.parameter_names[trigger]:
+        return None
+    try:
+        admit(state, trigger, given)
+    except NegotiationError:
+        return None
+    blockers = engine.evaluate(move.guard, state, given) if move.guard else ()
+    if not accepted:
+        if not blockers or data.get("dest") != here:
+            return None
+        if not _same_blockers(data.get("blockers"), blockers):
+            return None
+        return Event._trusted(trigger, False, stage, stage, given, blockers), state
+    if blockers or "blockers" in data:
+        return None
+    dest = _destination(move, state)
+    if dest is None or data.get("dest") != _VALUES[dest]:
+        return None
+    return Event._trusted(trigger, True, stage, dest, given), apply(state, trigger, given, dest)
+
+
+def _same_blockers(recorded: object, blockers: tuple[Blocker, ...]) -> bool:
+    if type(recorded) is not list or len(recorded) != len(blockers):
+        return False
+    for item, blocker in zip(recorded, blockers, strict=True):
+        if (
+            type(item) is not dict
+            or len(item) != _BLOCKER_SIZE
+            or item.get("rule") != blocker.rule
+            or item.get("message") != blocker.message
+            or item.get("source") != blocker.source
+        ):
+            return False
+    return True
+
+
+_BLOCKER_SIZE = 3  # rule, message, source
+_VALUES = {stage: stage.value for stage in Stage}

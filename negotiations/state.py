@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from attrs import field, frozen
 
 from negotiations._fields import check_bool, check_side, check_text
+from negotiations.errors import InvalidType
+from negotiations._slots import slot_setters
 from negotiations.ledger import Ledger
 from negotiations.stages import Side, Stage
 from negotiations.terms import ExchangeTerms
@@ -41,12 +43,36 @@ class Interest:
     name: str = field(converter=_name)
     acknowledged: bool = field(default=False, converter=_acknowledged)
 
+    @classmethod
+    def _trusted(cls, side: Side, name: str, acknowledged: bool) -> Interest:
+        """Build from values the fold checked itself (no second check)."""
+        made = _new(cls)
+        _SET_SIDE(made, side)
+        _SET_NAME(made, name)
+        _SET_ACKNOWLEDGED(made, acknowledged)
+        return made
+
     def __str__(self) -> str:
         status = "acknowledged" if self.acknowledged else "not yet acknowledged"
         return f"{self.side.label}'s interest {self.name!r} ({status} by {self.side.other.label})"
 
 
-@frozen
+def _chunked(value: object) -> tuple[tuple[Interest, ...], ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidType(f"interests must be a tuple of Interest, not {type(value).__name__}")
+    items = tuple(value)
+    for at, item in enumerate(items):
+        if not isinstance(item, Interest):
+            raise InvalidType(f"interests[{at}] must be an Interest, not {type(item).__name__}")
+    return tuple(items[at : at + _CHUNK] for at in range(0, len(items), _CHUNK))
+
+
+#: Interests are kept in chunks of this many: declaring or acknowledging one copies a chunk
+#: and the short tuple of chunks, not every interest, so a long history stays linear.
+_CHUNK = 64
+
+
+@frozen(repr=False)
 class State:
     """Everything a negotiation's events add up to (its history aside)."""
 
@@ -55,16 +81,57 @@ class State:
     ledger: Ledger = _EMPTY_LEDGER
     suspended_from: Stage | None = None
     open_issues: tuple[str, ...] = ()
-    interests: tuple[Interest, ...] = ()
+    #: The interests, in canonical chunks (see ``_CHUNK``): equal interests, equal chunks.
+    _chunks: tuple[tuple[Interest, ...], ...] = field(
+        default=(), converter=_chunked, alias="interests"
+    )
     #: Where each declared interest stands in ``interests``, by (side, name): built once and
     #: carried from state to state, so a long history never searches the tuple.
-    _interest_index: Mapping[tuple[Side, str], int] | None = field(
-        default=None, eq=False, repr=False, alias="interest_index"
+    _interest_index: dict[tuple[Side, str], int] | None = field(
+        default=None, eq=False, alias="interest_index"
     )
+    _shortfalls: Mapping[str, tuple[str, ...]] | None = field(default=None, init=False, eq=False)
+    _interests: tuple[Interest, ...] | None = field(default=None, init=False, eq=False)
 
-    _shortfalls: Mapping[str, tuple[str, ...]] | None = field(
-        default=None, init=False, eq=False, repr=False
-    )
+    @classmethod
+    def _trusted(  # noqa: PLR0917  # private hot-path constructor: the fields, in order
+        cls,
+        stage: Stage,
+        terms: ExchangeTerms | None,
+        ledger: Ledger,
+        suspended_from: Stage | None,
+        open_issues: tuple[str, ...],
+        chunks: tuple[tuple[Interest, ...], ...],
+        interest_index: dict[tuple[Side, str], int] | None,
+    ) -> State:
+        """Build from parts the fold made itself (the hot path of replaying: no checks)."""
+        made = _new(cls)
+        _SET_STAGE(made, stage)
+        _SET_TERMS(made, terms)
+        _SET_LEDGER(made, ledger)
+        _SET_SUSPENDED_FROM(made, suspended_from)
+        _SET_OPEN_ISSUES(made, open_issues)
+        _SET_CHUNKS(made, chunks)
+        _SET_INTEREST_INDEX(made, interest_index)
+        _SET_SHORTFALLS(made, None)
+        _SET_INTERESTS(made, None)
+        return made
+
+    def __repr__(self) -> str:
+        return (
+            f"State(stage={self.stage!r}, terms={self.terms!r}, ledger={self.ledger!r}, "
+            f"suspended_from={self.suspended_from!r}, open_issues={self.open_issues!r}, "
+            f"interests={self.interests!r})"
+        )
+
+    @property
+    def interests(self) -> tuple[Interest, ...]:
+        """Every core interest declared, in order, with whether it has been acknowledged."""
+        flat = self._interests
+        if flat is None:
+            flat = tuple(interest for chunk in self._chunks for interest in chunk)
+            _SET_INTERESTS(self, flat)
+        return flat
 
     def exchange_shortfalls(self) -> Mapping[str, tuple[str, ...]]:
         """What the exchange still lacks, by rule id (``exchange.quota`` …); empty when complete.
@@ -74,7 +141,7 @@ class State:
         cached = self._shortfalls
         if cached is None:
             cached = _shortfalls(self.terms, self.ledger)
-            object.__setattr__(self, "_shortfalls", cached)
+            _SET_SHORTFALLS(self, cached)
         return cached
 
     @property
@@ -82,17 +149,93 @@ class State:
         """Whether the agreed exchange has met every term."""
         return not self.exchange_shortfalls()
 
-    def interest_index(self) -> Mapping[tuple[Side, str], int]:
-        """Positions of the declared interests in :attr:`interests`, by (side, name)."""
-        index = self._interest_index
-        if index is None:
-            index = {(i.side, i.name): n for n, i in enumerate(self.interests)}
-            object.__setattr__(self, "_interest_index", index)
-        return index
-
     def pending_interests(self) -> tuple[Interest, ...]:
         """Declared interests the other side has not acknowledged yet."""
         return tuple(interest for interest in self.interests if not interest.acknowledged)
+
+    # -- the fold's view of the interests: each step O(1) in the number declared -----------
+
+    def _interest_count(self) -> int:
+        chunks = self._chunks
+        return (len(chunks) - 1) * _CHUNK + len(chunks[-1]) if chunks else 0
+
+    def _interest_at(self, at: int) -> Interest:
+        return self._chunks[at // _CHUNK][at % _CHUNK]
+
+    def _interest_position(self, side: Side, name: str) -> int | None:
+        """Where ``side``'s interest ``name`` stands in :attr:`interests`, or ``None``."""
+        at = self._interests_by_key().get((side, name))
+        if at is None or at >= self._interest_count():
+            return None
+        found = self._interest_at(at)
+        # The index may be shared with states further along (see _with_interest): an entry
+        # counts only where it names this state's own interest.
+        return at if found.side is side and found.name == name else None
+
+    def _interests_by_key(self) -> dict[tuple[Side, str], int]:
+        index = self._interest_index
+        if index is None:
+            index = _index(self.interests)
+            _SET_INTEREST_INDEX(self, index)
+        return index
+
+    def _with_interest(
+        self, interest: Interest
+    ) -> tuple[tuple[tuple[Interest, ...], ...], dict[tuple[Side, str], int]]:
+        """The interest chunks and their index once ``interest`` (not declared yet) is added.
+
+        Interests are only ever appended, so the state at the end of a line of states
+        adds to the index it was handed instead of copying it (declaring stays O(1) in a
+        long history); earlier states see only the entries below their own count. A
+        state whose index another line has added to copies its own entries first.
+        """
+        count = self._interest_count()
+        index = self._interests_by_key()
+        if len(index) != count:
+            index = _index(self.interests)
+        index[interest.side, interest.name] = count
+        chunks = self._chunks
+        if count % _CHUNK:  # room in the last chunk
+            return chunks[:-1] + (chunks[-1] + (interest,),), index
+        return chunks + ((interest,),), index
+
+    def _with_interest_at(self, at: int, interest: Interest) -> tuple[tuple[Interest, ...], ...]:
+        """The interest chunks with the one at ``at`` replaced by ``interest`` (same key)."""
+        chunks = self._chunks
+        number, offset = divmod(at, _CHUNK)
+        chunk = chunks[number]
+        changed = chunk[:offset] + (interest,) + chunk[offset + 1 :]
+        return chunks[:number] + (changed,) + chunks[number + 1 :]
+
+
+def _index(interests: tuple[Interest, ...]) -> dict[tuple[Side, str], int]:
+    return {(interest.side, interest.name): at for at, interest in enumerate(interests)}
+
+
+_new = object.__new__
+_SET_SIDE, _SET_NAME, _SET_ACKNOWLEDGED = slot_setters(Interest, "side", "name", "acknowledged")
+(
+    _SET_STAGE,
+    _SET_TERMS,
+    _SET_LEDGER,
+    _SET_SUSPENDED_FROM,
+    _SET_OPEN_ISSUES,
+    _SET_CHUNKS,
+    _SET_INTEREST_INDEX,
+    _SET_SHORTFALLS,
+    _SET_INTERESTS,
+) = slot_setters(
+    State,
+    "stage",
+    "terms",
+    "ledger",
+    "suspended_from",
+    "open_issues",
+    "_chunks",
+    "_interest_index",
+    "_shortfalls",
+    "_interests",
+)
 
 
 def _shortfalls(terms: ExchangeTerms | None, ledger: Ledger) -> Mapping[str, tuple[str, ...]]:

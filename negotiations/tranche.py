@@ -318,30 +318,45 @@ def _plain_tranche(data: object) -> Tranche | None:
     civilians = data.get("civilians", False)
     ill = data.get("seriously_ill", _ZERO_DICT)
     young = data.get("young", _ZERO_DICT)
-    key: list[int | bool] = []
-    for counts in (released, ill, young):
-        if type(counts) is not dict or counts.keys() != _SIDE_NAMES:
-            return None
-        russia, ukraine = counts["russia"], counts["ukraine"]
-        if type(russia) is not int or type(ukraine) is not int:
-            return None
-        key += (russia, ukraine)
-    if type(civilians) is not bool:
+    if type(released) is not dict or type(ill) is not dict or type(young) is not dict:
         return None
-    key.append(civilians)
-    found = _PLAIN.get(tuple(key))
-    if found is None:
-        found = Tranche(
-            released=released, civilians=civilians, seriously_ill=ill, young=young
-        )  # checks everything, raising as usual
-        if len(_PLAIN) >= _PLAIN_LIMIT:
-            _PLAIN.clear()
-        _PLAIN[tuple(key)] = found
+    key = (
+        released.get("russia"),
+        released.get("ukraine"),
+        ill.get("russia"),
+        ill.get("ukraine"),
+        young.get("russia"),
+        young.get("ukraine"),
+        civilians,
+    )
+    # Counts must be exactly int and the flag exactly bool (1.0 or True would find the
+    # same key); with each count present and two per mapping, no other key can hide.
+    if (
+        type(key[0]) is not int
+        or type(key[1]) is not int
+        or type(key[2]) is not int
+        or type(key[3]) is not int
+        or type(key[4]) is not int
+        or type(key[5]) is not int
+        or type(civilians) is not bool
+        or not len(released) == len(ill) == len(young) == _SIDE_COUNT
+    ):
+        return None
+    found = _PLAIN.get(key)
+    if found is not None:
+        return found
+    found = Tranche(
+        released=released, civilians=civilians, seriously_ill=ill, young=young
+    )  # checks everything, raising as usual
+    if len(_PLAIN) >= _PLAIN_LIMIT:
+        _PLAIN.clear()
+    _PLAIN[key] = found
     return found
 
 
 _PLAIN_FIELDS = frozenset({"released", "civilians", "seriously_ill", "young"})
 _SIDE_NAMES = frozenset({"russia", "ukraine"})
+_SIDE_COUNT = len(_SIDE_NAMES)
 _ZERO_DICT = {"russia": 0, "ukraine": 0}
 #: Tranches already built from saved data, by their counts: loading a long history
 #: meets the same few shapes again and again. Bounded; values are immutable.

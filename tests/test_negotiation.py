@@ -1089,7 +1089,9 @@ def test_every_move_carries_the_interest_index_forward() -> None:
     """A long history never searches its interests: each state hands the index on."""
     talks = Negotiation()
     talks.declare_interest(Side.RUSSIA, "security guarantees")
-    index = talks.state.interest_index()
+    assert talks.state._interest_position(Side.RUSSIA, "security guarantees") == 0
+    index = talks.state._interest_index
+    assert index is not None
     talks.raise_humanitarian_issue("missing persons")
     talks.suspend("consultations")
     talks.resume()
