@@ -51,9 +51,12 @@ class Engine:
         self._rules = {rule.id: rule for rule in definition.rules}
         self._sources = {rule.id: rule.source for rule in definition.rules}
         # Each guard's rules with their checks and sources, looked up once, not per attempt.
+        # Each rule keeps the blockers it has given, by message: a long history or a
+        # simulation refused again and again shares them instead of making new ones.
+        self._given: dict[str, dict[str, Blocker]] = {rule.id: {} for rule in definition.rules}
         self._guards = {
             move.guard: tuple(
-                (rule_id, definition.checks[rule_id], self._sources[rule_id])
+                (rule_id, definition.checks[rule_id], self._sources[rule_id], self._given[rule_id])
                 for rule_id in move.guard
             )
             for move in definition.moves
@@ -117,10 +120,15 @@ class Engine:
     ) -> tuple[Blocker, ...]:
         """A blocker for every rule in ``rules`` that ``state`` does not meet."""
         found = []
-        for rule_id, check, source in self._guards[rules]:
+        for rule_id, check, source, given in self._guards[rules]:
             message = check(state, arguments)
             if message is not None:
-                found.append(Blocker._trusted(rule_id, message, source))
+                blocker = given.get(message)
+                if blocker is None:
+                    if len(given) >= _GIVEN_LIMIT:
+                        given.clear()
+                    blocker = given[message] = Blocker._trusted(rule_id, message, source)
+                found.append(blocker)
         return tuple(found)
 
     def blockers(self, state: State, trigger: str) -> tuple[Blocker, ...]:
@@ -166,6 +174,7 @@ class Engine:
 
 
 _STAGES = {stage.value: stage for stage in Stage}
+_GIVEN_LIMIT = 4096  # blockers kept per rule; values are immutable, so dropping them is safe
 
 
 def _came_from(origin: Stage) -> Callable[[EventData], bool]:

@@ -30,6 +30,7 @@ import threading
 import warnings
 from pathlib import Path
 
+from negotiations._gc import collector_paused
 from negotiations.errors import (
     InvalidType,
     JournalClosed,
@@ -173,7 +174,8 @@ def open_journal(path: str | os.PathLike[str]) -> Negotiation:
                 fsync_folder(target.parent)
             negotiation = Negotiation()
         else:
-            negotiation, head = _restore(target, complete)  # checked before anything changes
+            with collector_paused():  # see negotiations._gc
+                negotiation, head = _restore(target, complete)  # checked before any change
             _check_torn(target, complete, torn)
             if torn:
                 _drop_torn_tail(target, descriptor, torn, len(complete))

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from negotiations._gc import collector_paused
 from negotiations._machine import Attempt, Engine
 from negotiations.errors import (
     InvalidType,
@@ -265,15 +266,16 @@ class Negotiation:
         (``events[3]``, ``line 5``), counting from ``first``."""
         state = _START
         history: list[Event] = []
-        for number, event in enumerate(events, start=first):
-            if not isinstance(event, Event):
-                where = name.format(number)
-                raise InvalidType(f"{where} must be an Event, not {type(event).__name__}")
-            try:
-                state = refold(_ENGINE, state, event)
-            except InvalidValue as error:
-                raise InvalidValue(f"{name.format(number)}{error}") from None
-            history.append(event)
+        with collector_paused():
+            for number, event in enumerate(events, start=first):
+                if not isinstance(event, Event):
+                    where = name.format(number)
+                    raise InvalidType(f"{where} must be an Event, not {type(event).__name__}")
+                try:
+                    state = refold(_ENGINE, state, event)
+                except InvalidValue as error:
+                    raise InvalidValue(f"{name.format(number)}{error}") from None
+                history.append(event)
         return cls._made(state, history)
 
     @classmethod
@@ -283,18 +285,19 @@ class Negotiation:
         state = _START
         history: list[Event] = []
         append = history.append
-        for number, item in enumerate(items, start=first):
-            done = refold_saved(_ENGINE, state, item)
-            if done is None:  # unusual or wrong: the careful road decodes it, or says why not
-                where = name.format(number)
-                event = Event.from_dict(item, where)
-                try:
-                    state = refold(_ENGINE, state, event)
-                except InvalidValue as error:
-                    raise InvalidValue(f"{where}{error}") from None
-            else:
-                event, state = done
-            append(event)
+        with collector_paused():
+            for number, item in enumerate(items, start=first):
+                done = refold_saved(_ENGINE, state, item)
+                if done is None:  # unusual or wrong: the careful road decodes it, or says why not
+                    where = name.format(number)
+                    event = Event.from_dict(item, where)
+                    try:
+                        state = refold(_ENGINE, state, event)
+                    except InvalidValue as error:
+                        raise InvalidValue(f"{where}{error}") from None
+                else:
+                    event, state = done
+                append(event)
         return cls._made(state, history)
 
     @classmethod
@@ -358,11 +361,12 @@ class Negotiation:
         """Restore from :meth:`to_json`; malformed input raises :class:`InvalidValue`."""
         if not isinstance(text, (str, bytes, bytearray)):
             raise InvalidType(f"from_json takes JSON text, not {type(text).__name__}")
-        try:
-            data = json.loads(text)
-        except (ValueError, RecursionError) as error:
-            raise InvalidValue(f"not valid JSON: {error}") from None
-        return cls.from_dict(data)
+        with collector_paused():  # parsing builds as many objects as folding
+            try:
+                data = json.loads(text)
+            except (ValueError, RecursionError) as error:
+                raise InvalidValue(f"not valid JSON: {error}") from None
+            return cls.from_dict(data)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the negotiation to ``path`` atomically: the file is either the old one or the

@@ -13,7 +13,7 @@ from __future__ import annotations
 from negotiations._machine import Engine
 from negotiations.definition import Move
 from negotiations.errors import InvalidValue, NegotiationError
-from negotiations.events import _EVENT_FIELDS, Blocker, Event, _plain_arguments
+from negotiations.events import Blocker, Event, _plain_arguments
 from negotiations.fold import admit, apply, arguments
 from negotiations.stages import Stage
 from negotiations.state import State
@@ -76,7 +76,9 @@ def _destination(move: Move, state: State) -> Stage | None:
     return state.stage if move.dest is None else move.dest
 
 
-def refold_saved(engine: Engine, state: State, data: object) -> tuple[Event, State] | None:
+def refold_saved(  # noqa: PLR0911, PLR0912  # one bail-out per field, in one pass
+    engine: Engine, state: State, data: object
+) -> tuple[Event, State] | None:
     """The event saved as ``data`` and the state after it, in one pass; ``None`` for anything
     unusual or wrong, which :meth:`Event.from_dict` and :func:`refold` then explain.
 
@@ -85,18 +87,28 @@ def refold_saved(engine: Engine, state: State, data: object) -> tuple[Event, Sta
     instead of building them from the file and then comparing. It accepts exactly what the
     careful road accepts, and builds an equal event.
     """
-    if type(data) is not dict or not data.keys() <= _EVENT_FIELDS:
-        return None
-    trigger, accepted = data.get("trigger"), data.get("accepted")
-    if type(trigger) is not str or type(accepted) is not bool:
+    if type(data) is not dict:
         return None
     stage = state.stage
-    move = engine.move(trigger, stage)
-    here = _VALUES[stage]  # not stage.value: the enum property costs more than a lookup
-    if move is None or data.get("source") != here:
+    try:
+        move = engine._moves[data.get("trigger"), stage]  # type: ignore[index]  # any value: a wrong one is reported below
+    except (KeyError, TypeError):  # not a move from here, or not even a name
         return None
-    given = _plain_arguments(data["arguments"]) if "arguments" in data else {}
-    if given is None or given.keys() != engine.parameter_names[trigger]:
+    trigger = move.trigger
+    here = _VALUES[stage]  # not stage.value: the enum property costs more than a lookup
+    accepted = data.get("accepted")
+    if type(accepted) is not bool or data.get("source") != here:
+        return None
+    # Exactly the fields an event has: four always, arguments when given, blockers when refused.
+    if "arguments" in data:
+        given = _plain_arguments(data["arguments"])
+        if given is None or len(data) != _WITH_ARGUMENTS - accepted:
+            return None
+    else:
+        given = {}
+        if len(data) != _WITHOUT_ARGUMENTS - accepted:
+            return None
+    if given.keys() != engine.parameter_names[trigger]:
         return None
     try:
         admit(state, trigger, given)
@@ -109,7 +121,7 @@ def refold_saved(engine: Engine, state: State, data: object) -> tuple[Event, Sta
         if not _same_blockers(data.get("blockers"), blockers):
             return None
         return Event._trusted(trigger, False, stage, stage, given, blockers), state
-    if blockers or "blockers" in data:
+    if blockers:
         return None
     dest = _destination(move, state)
     if dest is None or data.get("dest") != _VALUES[dest]:
@@ -133,4 +145,6 @@ def _same_blockers(recorded: object, blockers: tuple[Blocker, ...]) -> bool:
 
 
 _BLOCKER_SIZE = 3  # rule, message, source
+_WITHOUT_ARGUMENTS = 5  # trigger, accepted, source, dest, and blockers unless accepted
+_WITH_ARGUMENTS = 6
 _VALUES = {stage: stage.value for stage in Stage}

@@ -8,8 +8,8 @@ from types import MappingProxyType
 from attrs import field, frozen
 
 from negotiations._fields import check_bool, check_side, check_text
-from negotiations.errors import InvalidType
 from negotiations._slots import slot_setters
+from negotiations.errors import InvalidType
 from negotiations.ledger import Ledger
 from negotiations.stages import Side, Stage
 from negotiations.terms import ExchangeTerms
@@ -196,16 +196,16 @@ class State:
         index[interest.side, interest.name] = count
         chunks = self._chunks
         if count % _CHUNK:  # room in the last chunk
-            return chunks[:-1] + (chunks[-1] + (interest,),), index
-        return chunks + ((interest,),), index
+            return (*chunks[:-1], chunks[-1] + (interest,)), index
+        return (*chunks, (interest,)), index
 
     def _with_interest_at(self, at: int, interest: Interest) -> tuple[tuple[Interest, ...], ...]:
         """The interest chunks with the one at ``at`` replaced by ``interest`` (same key)."""
         chunks = self._chunks
         number, offset = divmod(at, _CHUNK)
         chunk = chunks[number]
-        changed = chunk[:offset] + (interest,) + chunk[offset + 1 :]
-        return chunks[:number] + (changed,) + chunks[number + 1 :]
+        changed = (*chunk[:offset], interest, *chunk[offset + 1 :])
+        return (*chunks[:number], changed, *chunks[number + 1 :])
 
 
 def _index(interests: tuple[Interest, ...]) -> dict[tuple[Side, str], int]:

@@ -320,7 +320,7 @@ def _plain_tranche(data: object) -> Tranche | None:
     young = data.get("young", _ZERO_DICT)
     if type(released) is not dict or type(ill) is not dict or type(young) is not dict:
         return None
-    key = (
+    key: tuple[Any, ...] = (
         released.get("russia"),
         released.get("ukraine"),
         ill.get("russia"),
@@ -360,7 +360,7 @@ _SIDE_COUNT = len(_SIDE_NAMES)
 _ZERO_DICT = {"russia": 0, "ukraine": 0}
 #: Tranches already built from saved data, by their counts: loading a long history
 #: meets the same few shapes again and again. Bounded; values are immutable.
-_PLAIN: dict[tuple[int | bool, ...], Tranche] = {}
+_PLAIN: dict[tuple[Any, ...], Tranche] = {}
 _PLAIN_LIMIT = 65_536
 _MIXED = (
     "prisoners: civilians and soldiers in one tranche "
