@@ -81,6 +81,7 @@ _new = object.__new__
 _SET_RULE, _SET_MESSAGE, _SET_SOURCE = slot_setters(Blocker, "rule", "message", "source")
 
 _NO_ARGUMENTS: Mapping[str, Any] = MappingProxyType({})
+_CITING_NOTHING: Mapping[str, str] = MappingProxyType({})
 
 
 def _arguments(value: object) -> Mapping[str, Any]:
@@ -228,6 +229,11 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
+        return self._saved(_CITING_NOTHING)
+
+    def _saved(self, cited: Mapping[str, str]) -> dict[str, Any]:
+        """:meth:`to_dict`, leaving out each blocker's ``source`` where it is ``cited[rule]``:
+        the form a saved negotiation keeps, which puts the rule's citation back on load."""
         data: dict[str, Any] = {
             "trigger": self.trigger,
             "accepted": self.accepted,
@@ -239,7 +245,12 @@ class Event:
                 name: _CODECS[name][0](value) for name, value in self.arguments.items()
             }
         if self.blockers:
-            data["blockers"] = [blocker.to_dict() for blocker in self.blockers]
+            data["blockers"] = [
+                {"rule": blocker.rule, "message": blocker.message}
+                if cited.get(blocker.rule) == blocker.source
+                else blocker.to_dict()
+                for blocker in self.blockers
+            ]
         return data
 
     @classmethod

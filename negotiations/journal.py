@@ -40,7 +40,7 @@ from negotiations.errors import (
     NegotiationError,
 )
 from negotiations.events import Event
-from negotiations.negotiation import Negotiation
+from negotiations.negotiation import _CITED, Negotiation
 from negotiations.process import PROCESS
 from negotiations.saved import FORMAT, fsync_folder
 
@@ -99,7 +99,7 @@ class Journal:
                 raise JournalError(
                     f"{self.path}: an earlier write failed and could not be undone; reopen it"
                 )
-            line, sha = _line(self._head, "event", event.to_dict())
+            line, sha = _line(self._head, "event", event._saved(_CITED))
             size = os.lseek(descriptor, 0, os.SEEK_END)
             # Broken until the line is written, fsynced and the head moved on: whatever
             # interrupts this (an OSError, a KeyboardInterrupt) either undoes the write or

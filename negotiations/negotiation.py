@@ -23,7 +23,7 @@ from negotiations.events import Blocker, Event
 from negotiations.fold import admit, apply, arguments
 from negotiations.ledger import Ledger
 from negotiations.process import PROCESS
-from negotiations.replay import refold, refold_saved
+from negotiations.replay import refold, refold_saved, with_citations
 from negotiations.saved import FORMAT, migrate, read_text, write_atomically
 from negotiations.stages import Side, Stage
 from negotiations.state import Interest, State
@@ -37,6 +37,8 @@ __all__ = ["FORMAT", "Negotiation"]
 
 _ENGINE = Engine(PROCESS)
 _START = State(stage=PROCESS.initial)
+#: Each rule's citation: saved events leave a blocker's source out where it is this.
+_CITED = {rule.id: rule.source for rule in PROCESS.rules}
 
 
 class Negotiation:
@@ -290,7 +292,7 @@ class Negotiation:
                 done = refold_saved(_ENGINE, state, item)
                 if done is None:  # unusual or wrong: the careful road decodes it, or says why not
                     where = name.format(number)
-                    event = Event.from_dict(item, where)
+                    event = Event.from_dict(with_citations(item, _CITED), where)
                     try:
                         state = refold(_ENGINE, state, event)
                     except InvalidValue as error:
@@ -330,7 +332,7 @@ class Negotiation:
             "format": FORMAT,
             "process": PROCESS.name,
             "stage": stage.value,
-            "events": [event.to_dict() for event in history],
+            "events": [event._saved(_CITED) for event in history],
         }
 
     def to_json(self, *, indent: int | None = None) -> str:

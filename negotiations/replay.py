@@ -10,6 +10,8 @@ checks that both roads give equal negotiations.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from negotiations._machine import Engine
 from negotiations.definition import Move
 from negotiations.errors import InvalidValue, NegotiationError
@@ -18,7 +20,7 @@ from negotiations.fold import admit, apply, arguments
 from negotiations.stages import Stage
 from negotiations.state import State
 
-__all__ = ["refold", "refold_saved"]
+__all__ = ["refold", "refold_saved", "with_citations"]
 
 
 def refold(engine: Engine, state: State, event: Event) -> State:
@@ -135,10 +137,10 @@ def _same_blockers(recorded: object, blockers: tuple[Blocker, ...]) -> bool:
     for item, blocker in zip(recorded, blockers, strict=True):
         if (
             type(item) is not dict
-            or len(item) != _BLOCKER_SIZE
             or item.get("rule") != blocker.rule
             or item.get("message") != blocker.message
-            or item.get("source") != blocker.source
+            or item.get("source", blocker.source) != blocker.source
+            or len(item) != _BLOCKER_SIZE - ("source" not in item)
         ):
             return False
     return True
@@ -148,3 +150,17 @@ _BLOCKER_SIZE = 3  # rule, message, source
 _WITHOUT_ARGUMENTS = 5  # trigger, accepted, source, dest, and blockers unless accepted
 _WITH_ARGUMENTS = 6
 _VALUES = {stage: stage.value for stage in Stage}
+
+
+def with_citations(data: object, cited: Mapping[str, str]) -> object:
+    """Saved event ``data`` with each blocker's left-out ``source`` put back: the citation
+    of the rule it names (see :meth:`Event._saved`). Anything else is left as it is."""
+    if type(data) is not dict or type(data.get("blockers")) is not list:
+        return data
+    blockers = [
+        {**item, "source": cited[item["rule"]]}
+        if type(item) is dict and "source" not in item and item.get("rule") in cited
+        else item
+        for item in data["blockers"]
+    ]
+    return {**data, "blockers": blockers}

@@ -24,6 +24,10 @@ class Stage(enum.StrEnum):
     SUSPENDED = "suspended"
     COLLAPSED = "collapsed"
 
+    # Equal to its value, so hashed as its value (Enum hashes the name, in Python code):
+    # a dict keyed by stages finds them by value too, and every lookup is cheaper.
+    __hash__ = str.__hash__
+
     @property
     def label(self) -> str:
         """The stage in words, for sentences: ``"third round"``."""
@@ -41,6 +45,8 @@ class Side(enum.StrEnum):
 
     RUSSIA = "russia"
     UKRAINE = "ukraine"
+
+    __hash__ = str.__hash__  # as for Stage
 
     @property
     def label(self) -> str:

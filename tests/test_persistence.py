@@ -267,7 +267,7 @@ def test_the_version_1_fixture_fits_the_version_1_schema_only() -> None:
         (lambda d: d["events"][7].pop("blockers"), "a refusal without blockers"),
         (lambda d: d["events"][7].update(blockers=[]), "a refusal with no blockers listed"),
         (lambda d: d["events"][7]["blockers"][0].update(rule="made.up"), "an unknown rule"),
-        (lambda d: d["events"][7]["blockers"][0].pop("source"), "a blocker without source"),
+        (lambda d: d["events"][7]["blockers"][0].pop("message"), "a blocker without message"),
         (
             lambda d: d["events"][0].update(blockers=d["events"][7]["blockers"]),
             "an accepted move with blockers",
@@ -282,6 +282,27 @@ def test_the_schema_refuses_a_malformed_file(change: Any, why: str) -> None:
 
 
 # -- migration and golden files -------------------------------------------------------------
+
+
+def test_saved_blockers_leave_out_the_rules_citation_and_loading_puts_it_back() -> None:
+    talks = story()
+    refused = [event for event in talks.to_dict()["events"] if not event["accepted"]]
+    assert refused
+    assert all(blocker.keys() == {"rule", "message"} for e in refused for blocker in e["blockers"])
+    assert Negotiation.from_dict(talks.to_dict()).history == talks.history
+    assert all(
+        blocker.source == ng.PROCESS.rule(blocker.rule).source
+        for event in talks.history
+        for blocker in event.blockers
+    )
+
+
+def test_a_blocker_citing_other_words_than_its_rule_is_refused() -> None:
+    data = story().to_dict()
+    refusal = next(event for event in data["events"] if not event["accepted"])
+    refusal["blockers"][0]["source"] = 'article line 1: "something else"'
+    with pytest.raises(ng.InvalidValue, match=r"events\[\d+\]\.blockers"):
+        Negotiation.from_dict(data)
 
 
 def test_a_version_1_file_loads_as_the_same_negotiation_as_version_2() -> None:
