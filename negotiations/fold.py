@@ -18,7 +18,7 @@ from negotiations.state import Interest, State
 from negotiations.terms import ISTANBUL_TERMS, ExchangeTerms
 from negotiations.tranche import Tranche
 
-__all__ = ["admit", "apply", "arguments"]
+__all__ = ["admission", "admit", "apply", "arguments", "change"]
 
 
 def _terms(value: object, field: str) -> ExchangeTerms:
@@ -84,6 +84,11 @@ def admit(state: State, trigger: str, args: Mapping[str, Any]) -> None:
         check(state, args)
 
 
+def admission(trigger: str) -> Callable[[State, Mapping[str, Any]], None] | None:
+    """The check :func:`admit` makes for ``trigger``, or ``None`` if it makes none."""
+    return _ADMIT.get(trigger)
+
+
 def _admit_transfer(state: State, args: Mapping[str, Any]) -> None:
     tranche: Tranche = args["tranche"]
     terms = state.terms
@@ -144,6 +149,15 @@ def apply(state: State, trigger: str, args: Mapping[str, Any], dest: Stage) -> S
     if change is not None:
         return change(state, args, dest)
     return _evolve(state, dest)  # a move of stage alone
+
+
+def change(trigger: str) -> Callable[[State, Mapping[str, Any], Stage], State]:
+    """What :func:`apply` does for ``trigger``, to call directly."""
+    return _APPLY.get(trigger, _stage_only)
+
+
+def _stage_only(state: State, args: Mapping[str, Any], dest: Stage) -> State:
+    return _evolve(state, dest)
 
 
 def _transfer(state: State, args: Mapping[str, Any], dest: Stage) -> State:

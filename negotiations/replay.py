@@ -10,13 +10,15 @@ checks that both roads give equal negotiations.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from negotiations._machine import Engine
 from negotiations.definition import Move
 from negotiations.errors import InvalidValue, NegotiationError
-from negotiations.events import Blocker, Event, _plain_arguments
-from negotiations.fold import admit, apply, arguments
+from negotiations.events import _PLAIN_DECODERS, Blocker, Event, _plain_arguments
+from negotiations.fold import admission, admit, apply, arguments, change
 from negotiations.stages import Stage
 from negotiations.state import State
 
@@ -84,51 +86,107 @@ def refold_saved(  # noqa: PLR0911, PLR0912  # one bail-out per field, in one pa
     """The event saved as ``data`` and the state after it, in one pass; ``None`` for anything
     unusual or wrong, which :meth:`Event.from_dict` and :func:`refold` then explain.
 
-    This is what loading a long history spends its time on, so it checks each field once
-    and compares a refusal's recorded blockers with those the rules give as plain data,
-    instead of building them from the file and then comparing. It accepts exactly what the
-    careful road accepts, and builds an equal event.
+    This is what loading a long history spends its time on. Each (move, stage) has a
+    plan worked out once from the definition (its checks, its change, where it leads,
+    how its argument is read), each field is checked once, and a refusal's recorded
+    blockers are compared as plain data with those the rules give. It accepts exactly
+    what the careful road accepts, and builds an equal event.
     """
     if type(data) is not dict:
         return None
     stage = state.stage
     try:
-        move = engine._moves[data.get("trigger"), stage]  # type: ignore[index]  # any value: a wrong one is reported below
+        plan = _plans(engine)[data.get("trigger"), stage]  # type: ignore[index]  # any value: a wrong one is reported below
     except (KeyError, TypeError):  # not a move from here, or not even a name
         return None
-    trigger = move.trigger
-    here = _VALUES[stage]  # not stage.value: the enum property costs more than a lookup
     accepted = data.get("accepted")
-    if type(accepted) is not bool or data.get("source") != here:
+    if type(accepted) is not bool or data.get("source") != plan.here:
         return None
-    # Exactly the fields an event has: four always, arguments when given, blockers when refused.
-    if "arguments" in data:
-        given = _plain_arguments(data["arguments"])
-        if given is None or len(data) != _WITH_ARGUMENTS - accepted:
+    # Exactly the fields an event has: four always, arguments when the move takes any,
+    # blockers when refused.
+    if plan.single is not None:
+        raw = data.get("arguments")
+        if type(raw) is not dict or len(raw) != 1 or len(data) + accepted != _WITH_ARGUMENTS:
             return None
-    else:
+        value = plan.read(raw.get(plan.single))
+        if value is None:
+            return None
+        given = {plan.single: value}
+    elif plan.bare:
+        if len(data) + accepted != _WITHOUT_ARGUMENTS:
+            return None
         given = {}
-        if len(data) != _WITHOUT_ARGUMENTS - accepted:
+    else:
+        raw = data.get("arguments")
+        given = _plain_arguments(raw) if type(raw) is dict else None  # type: ignore[assignment]  # None: bail out below
+        if given is None or given.keys() != plan.parameters:
             return None
-    if given.keys() != engine.parameter_names[trigger]:
-        return None
-    try:
-        admit(state, trigger, given)
-    except NegotiationError:
-        return None
-    blockers = engine.evaluate(move.guard, state, given) if move.guard else ()
+        if len(data) + accepted != _WITH_ARGUMENTS:
+            return None
+    if plan.admit is not None:
+        try:
+            plan.admit(state, given)
+        except NegotiationError:
+            return None
+    blockers = engine.evaluate(plan.guard, state, given) if plan.guard else ()
     if not accepted:
-        if not blockers or data.get("dest") != here:
+        if not blockers or data.get("dest") != plan.here:
             return None
         if not _same_blockers(data.get("blockers"), blockers):
             return None
-        return Event._trusted(trigger, False, stage, stage, given, blockers), state
+        return Event._trusted(plan.trigger, False, stage, stage, given, blockers), state
     if blockers:
         return None
-    dest = _destination(move, state)
+    dest = state.suspended_from if plan.dest is None else plan.dest
     if dest is None or data.get("dest") != _VALUES[dest]:
         return None
-    return Event._trusted(trigger, True, stage, dest, given), apply(state, trigger, given, dest)
+    return Event._trusted(plan.trigger, True, stage, dest, given), plan.change(state, given, dest)
+
+
+class _Plan:
+    """What replaying one move from one stage needs, looked up once."""
+
+    __slots__ = (
+        "admit",
+        "bare",
+        "change",
+        "dest",
+        "guard",
+        "here",
+        "parameters",
+        "read",
+        "single",
+        "trigger",
+    )
+
+    def __init__(self, move: Move, stage: Stage) -> None:
+        self.trigger = move.trigger
+        self.here = _VALUES[stage]
+        self.guard = move.guard
+        self.admit = admission(move.trigger)
+        self.change = change(move.trigger)
+        # None where the move returns to the stage it was suspended from (known only then)
+        self.dest: Stage | None = None if move.returns else (move.dest or stage)
+        self.parameters = frozenset(move.parameters)
+        self.bare = not move.parameters
+        reader = _PLAIN_DECODERS.get(move.parameters[0]) if len(move.parameters) == 1 else None
+        # One argument read directly; moves whose argument has no plain reader (the
+        # terms) and moves with several take the general road.
+        self.single = move.parameters[0] if reader is not None else None
+        self.read: Callable[[object], Any] = reader or _nothing
+
+
+def _nothing(value: object) -> None:
+    return None
+
+
+@functools.cache
+def _plans(engine: Engine) -> dict[tuple[str, Stage], _Plan]:
+    return {
+        (move.trigger, stage): _Plan(move, stage)
+        for move in engine.definition.moves
+        for stage in move.sources
+    }
 
 
 def _same_blockers(recorded: object, blockers: tuple[Blocker, ...]) -> bool:
