@@ -23,7 +23,7 @@ from negotiations.errors import (
     TransitionNotAllowed,
     UnknownTrigger,
 )
-from negotiations.events import Blocker, Event
+from negotiations.events import Blocker, Event, Pledge
 from negotiations.journal import Journal
 from negotiations.journal import (
     open_journal as open,  # negotiations.open(path) is the documented API
@@ -60,6 +60,7 @@ __all__ = [
     "Move",
     "Negotiation",
     "NegotiationError",
+    "Pledge",
     "Prisoner",
     "Rule",
     "Side",

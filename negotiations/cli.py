@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from negotiations import __version__
 from negotiations.diagram import mermaid, rules_table, stages_table
 from negotiations.negotiation import Negotiation
-from negotiations.story import ARTICLE_STORY, play, render
+from negotiations.story import ARTICLE_STORY, play, render, render_pledged
 
 __all__ = ["main"]
 
@@ -20,12 +20,15 @@ def _demo() -> int:
     talks = Negotiation()
     print("The process in the article, step by step (article lines in brackets):")
     print()
-    for number, (step, event) in enumerate(play(ARTICLE_STORY, talks), start=1):
+    for number, (step, events) in enumerate(play(ARTICLE_STORY, talks), start=1):
         released = talks.ledger.released
         quota = talks.terms.quota if talks.terms else 0
         progress = f"Russia {released.russia}/{quota}, Ukraine {released.ukraine}/{quota}"
         cited = f"[{step.line}]" if step.line else ""
-        print(f"{number:>2}. {cited:<5}{render(step, event, progress)}")
+        own, *pledged = events
+        print(f"{number:>2}. {cited:<5}{render(step, own, progress)}")
+        for event in pledged:
+            print(f"           -> {render_pledged(event, step)}")
     print()
     print(f"Now: {talks!r}")
     return 0

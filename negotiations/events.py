@@ -8,14 +8,22 @@ from typing import Any
 
 from attrs import field, frozen
 
-from negotiations._fields import _encodable, check_bool, check_side, check_text, reader
+from negotiations._fields import (
+    _encodable,
+    check_bool,
+    check_count,
+    check_optional_text,
+    check_side,
+    check_text,
+    reader,
+)
 from negotiations._slots import slot_setters
 from negotiations.errors import InvalidType, InvalidValue
 from negotiations.stages import Side, Stage
 from negotiations.terms import ExchangeTerms
 from negotiations.tranche import Tranche, _plain_tranche
 
-__all__ = ["Blocker", "Event"]
+__all__ = ["DROP", "PLEDGE", "PLEDGE_TRIGGERS", "WITHDRAW", "Blocker", "Event", "Pledge"]
 
 
 def _rule(value: object) -> str:
@@ -102,7 +110,7 @@ def _arguments(value: object) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
-def _blockers(value: Iterable[object]) -> tuple[Blocker, ...]:
+def _blockers_of(value: Iterable[object]) -> tuple[Blocker, ...]:
     items = tuple(value)
     for index, item in enumerate(items):
         if not isinstance(item, Blocker):
@@ -133,6 +141,128 @@ def _dest_stage(value: object) -> Stage:
     return _stage("dest")(value)
 
 
+#: The triggers of the events that keep pledges: made, withdrawn, dropped at the end.
+PLEDGE, WITHDRAW, DROP = "pledge", "withdraw", "drop"
+PLEDGE_TRIGGERS = frozenset({PLEDGE, WITHDRAW, DROP})
+
+
+def _number(value: object) -> int:
+    number = check_count(value, "number")
+    if number < 1:
+        raise InvalidValue("number: pledges are numbered from 1")
+    return number
+
+
+def _side(value: object) -> Side:
+    return check_side(value, "side")
+
+
+def _note(value: object) -> str | None:
+    return check_optional_text(value, "note")
+
+
+@frozen
+class Pledge:
+    """A party's stated intention to make a move as soon as it is possible.
+
+    ``number`` counts the pledges of one negotiation from 1, in the order they
+    were made; ``blockers`` are what stood in the way of the move when this
+    value was made (empty once it has happened), the same blockers as
+    ``blockers(trigger)`` gives. Two values of the same pledge are equal whatever
+    their blockers.
+
+    >>> print(Pledge(1, Side.RUSSIA, "open_third_round", note="after a prisoner exchange"))
+    pledge 1: Russia will make open_third_round as soon as it is possible \
+("after a prisoner exchange")
+    """
+
+    number: int = field(converter=_number)
+    side: Side = field(converter=_side)
+    trigger: str = field(converter=_trigger)
+    note: str | None = field(default=None, converter=_note)
+    blockers: tuple[Blocker, ...] = field(default=(), converter=_blockers_of, eq=False)
+    #: The negotiation this value was handed out by, so that it cannot be withdrawn from
+    #: another; ``None`` for a pledge read from a record.
+    _owner: object = field(default=None, eq=False, repr=False, alias="owner")
+
+    @classmethod
+    def _trusted(
+        cls,
+        number: int,
+        side: Side,
+        trigger: str,
+        note: str | None,
+        *,
+        blockers: tuple[Blocker, ...] = (),
+        owner: object = None,
+    ) -> Pledge:
+        """Build from values the library checked itself."""
+        made = _new(cls)
+        _SET_NUMBER(made, number)
+        _SET_SIDE(made, side)
+        _SET_PLEDGED(made, trigger)
+        _SET_NOTE(made, note)
+        _SET_PLEDGE_BLOCKERS(made, blockers)
+        _SET_OWNER(made, owner)
+        return made
+
+    def _record(self) -> Pledge:
+        """This pledge as the history and the state keep it: no blockers, no owner."""
+        if not self.blockers and self._owner is None:
+            return self
+        return Pledge._trusted(self.number, self.side, self.trigger, self.note)
+
+    def __str__(self) -> str:
+        note = f' ("{self.note}")' if self.note else ""
+        said = (
+            f"pledge {self.number}: {self.side.label} will make {self.trigger} "
+            f"as soon as it is possible{note}"
+        )
+        if self.blockers:
+            said += "; waiting for: " + "; ".join(blocker.message for blocker in self.blockers)
+        return said
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (without the blockers, which depend on the moment)."""
+        data: dict[str, Any] = {
+            "number": self.number,
+            "side": self.side.value,
+            "trigger": self.trigger,
+        }
+        if self.note is not None:
+            data["note"] = self.note
+        return data
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "pledge") -> Pledge:
+        """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
+        read = reader(data, where, _PLEDGE_FIELDS)
+        return read.build(
+            cls,
+            read.get("number"),
+            read.side("side"),
+            read.text("trigger"),
+            read.optional_text("note"),
+        )
+
+
+_PLEDGE_FIELDS = frozenset({"number", "side", "trigger", "note"})
+(
+    _SET_NUMBER,
+    _SET_SIDE,
+    _SET_PLEDGED,
+    _SET_NOTE,
+    _SET_PLEDGE_BLOCKERS,
+    _SET_OWNER,
+) = slot_setters(Pledge, "number", "side", "trigger", "note", "blockers", "_owner")
+
+
+def _pledge(value: object) -> Pledge | None:
+    if value is None or isinstance(value, Pledge):
+        return None if value is None else value._record()
+    raise InvalidType(f"pledge must be a Pledge or None, not {type(value).__name__}")
+
+
 @frozen(unsafe_hash=False)
 class Event:
     """One attempted move, as recorded in a negotiation's history.
@@ -141,6 +271,10 @@ class Event:
     it); refused ones (``accepted=False``) carry the ``blockers`` that refused
     them and left it where it was (``dest == source``). ``arguments`` are the
     values the trigger was called with, by parameter name.
+
+    ``pledge`` is set on a move a :class:`Pledge` made by itself, and on the
+    events that keep pledges, whose triggers are ``"pledge"`` (made),
+    ``"withdraw"`` and ``"drop"`` (dropped when the process ended).
     """
 
     trigger: str = field(converter=_trigger)
@@ -148,7 +282,8 @@ class Event:
     source: Stage = field(converter=_source_stage)
     dest: Stage = field(converter=_dest_stage)
     arguments: Mapping[str, Any] = field(default=_NO_ARGUMENTS, converter=_arguments)
-    blockers: tuple[Blocker, ...] = field(default=(), converter=_blockers)
+    blockers: tuple[Blocker, ...] = field(default=(), converter=_blockers_of)
+    pledge: Pledge | None = field(default=None, converter=_pledge)
 
     def __hash__(self) -> int:
         return hash(
@@ -159,6 +294,7 @@ class Event:
                 self.dest,
                 *self.arguments.items(),
                 self.blockers,
+                self.pledge,
             )
         )
 
@@ -173,11 +309,14 @@ class Event:
                 self.dest,
                 dict(self.arguments),
                 self.blockers,
+                self.pledge,
             ),
         )
 
     def __repr__(self) -> str:
         tail = f", blockers={self.blockers!r}" if self.blockers else ""
+        if self.pledge is not None:
+            tail += f", pledge={self.pledge!r}"
         return (
             f"Event(trigger={self.trigger!r}, accepted={self.accepted!r}, "
             f"source={self.source!r}, dest={self.dest!r}, "
@@ -191,6 +330,22 @@ class Event:
             raise InvalidValue("blockers: a refused event names the rules that refused it")
         if not self.accepted and self.dest != self.source:
             raise InvalidValue("dest: a refused event leaves the stage as it was")
+        if self.trigger in PLEDGE_TRIGGERS:
+            if self.pledge is None:
+                raise InvalidValue(f"pledge: a {self.trigger} event names its pledge")
+            if not self.accepted or self.dest != self.source or self.arguments:
+                raise InvalidValue(
+                    f"trigger: a {self.trigger} event is accepted, changes no stage and "
+                    "takes no arguments"
+                )
+        elif self.pledge is not None:
+            if not self.accepted:
+                raise InvalidValue("pledge: a pledge makes only moves that are accepted")
+            if self.pledge.trigger != self.trigger:
+                raise InvalidValue(
+                    f"pledge: pledge {self.pledge.number} is for {self.pledge.trigger}, "
+                    f"not {self.trigger}"
+                )
 
     @classmethod
     def _trusted(  # noqa: PLR0917  # private hot-path constructor: the fields, in order
@@ -201,6 +356,7 @@ class Event:
         dest: Stage,
         arguments: Mapping[str, Any],
         blockers: tuple[Blocker, ...] = (),
+        pledge: Pledge | None = None,
     ) -> Event:
         """Build from values the library checked itself (the hot path: no second check)."""
         made = _new(cls)
@@ -210,6 +366,7 @@ class Event:
         _SET_DEST(made, dest)
         _SET_ARGUMENTS(made, MappingProxyType(arguments) if arguments else _NO_ARGUMENTS)
         _SET_BLOCKERS(made, blockers)
+        _SET_PLEDGE(made, pledge)
         return made
 
     @property
@@ -218,12 +375,20 @@ class Event:
         return self.arguments
 
     def __str__(self) -> str:
+        pledge = self.pledge
+        if pledge is not None and self.trigger in PLEDGE_TRIGGERS:
+            return _kept(self.trigger, pledge, self.source)
         shown = ", ".join(f"{name}={_show(value)}" for name, value in self.arguments.items())
         call = f"{self.trigger}({shown})"
         if self.accepted:
+            by = (
+                ""
+                if pledge is None
+                else f" — pledged by {pledge.side.label} (pledge {pledge.number})"
+            )
             if self.dest == self.source:
-                return f"{call} in {self.source.label}"
-            return f"{call}: {self.source.label} -> {self.dest.label}"
+                return f"{call} in {self.source.label}{by}"
+            return f"{call}: {self.source.label} -> {self.dest.label}{by}"
         reasons = "; ".join(blocker.message for blocker in self.blockers)
         return f"{call} refused in {self.source.label}: {reasons}"
 
@@ -251,6 +416,8 @@ class Event:
                 else blocker.to_dict()
                 for blocker in self.blockers
             ]
+        if self.pledge is not None:
+            data["pledge"] = self.pledge.to_dict()
         return data
 
     @classmethod
@@ -276,6 +443,9 @@ class Event:
             dest=_stage(read.field("dest"))(read.get("dest")),
             arguments=arguments,
             blockers=read.each("blockers", Blocker.from_dict) if read.has("blockers") else (),
+            pledge=Pledge.from_dict(read.get("pledge"), read.field("pledge"))
+            if read.has("pledge")
+            else None,
         )
 
 
@@ -286,13 +456,14 @@ class Event:
     _SET_DEST,
     _SET_ARGUMENTS,
     _SET_BLOCKERS,
-) = slot_setters(Event, "trigger", "accepted", "source", "dest", "arguments", "blockers")
+    _SET_PLEDGE,
+) = slot_setters(Event, "trigger", "accepted", "source", "dest", "arguments", "blockers", "pledge")
 
 
 def _plain_event(data: object) -> Event | None:  # noqa: PLR0911  # one bail-out per field
     """An event from well-formed saved data, checked field by field without the general
     reader; ``None`` for anything unusual, which the careful path then explains."""
-    if type(data) is not dict or not data.keys() <= _EVENT_FIELDS:
+    if type(data) is not dict or not data.keys() <= _EVENT_FIELDS or "pledge" in data:
         return None
     trigger, accepted = _plain_text(data.get("trigger")), data.get("accepted")
     source, dest = data.get("source"), data.get("dest")
@@ -367,6 +538,20 @@ _PLAIN_DECODERS: dict[str, Callable[[object], Any]] = {
 }
 
 
+def _kept(trigger: str, pledge: Pledge, stage: Stage) -> str:
+    """An event that keeps a pledge, in words."""
+    who = pledge.side.label
+    if trigger == PLEDGE:
+        note = f": {pledge.note!r}" if pledge.note else ""
+        return f"{who} pledged {pledge.trigger} (pledge {pledge.number}{note}) in {stage.label}"
+    if trigger == WITHDRAW:
+        return f"{who} withdrew pledge {pledge.number} ({pledge.trigger}) in {stage.label}"
+    return (
+        f"pledge {pledge.number} ({who}: {pledge.trigger}) dropped: "
+        f"the process ended in {stage.label}"
+    )
+
+
 def _show(value: object) -> str:
     if isinstance(value, Side):
         return value.label
@@ -396,4 +581,6 @@ _KINDS: dict[str, type] = {
     "note": str,
 }
 
-_EVENT_FIELDS = frozenset({"trigger", "accepted", "source", "dest", "arguments", "blockers"})
+_EVENT_FIELDS = frozenset(
+    {"trigger", "accepted", "source", "dest", "arguments", "blockers", "pledge"}
+)

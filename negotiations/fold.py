@@ -14,11 +14,11 @@ from typing import Any
 from negotiations._fields import check_side, check_text
 from negotiations.errors import InvalidType, InvalidValue
 from negotiations.stages import Side, Stage
-from negotiations.state import Interest, State
+from negotiations.state import Interest, PledgeBook, State
 from negotiations.terms import ISTANBUL_TERMS, ExchangeTerms
 from negotiations.tranche import Tranche
 
-__all__ = ["admission", "admit", "apply", "arguments", "change"]
+__all__ = ["admission", "admit", "apply", "arguments", "change", "replace_pledges"]
 
 
 def _terms(value: object, field: str) -> ExchangeTerms:
@@ -169,6 +169,7 @@ def _transfer(state: State, args: Mapping[str, Any], dest: Stage) -> State:
         state.open_issues,
         state._chunks,
         state._interest_index,
+        state._pledges,
     )
 
 
@@ -184,6 +185,7 @@ def _evolve(
     issues: Any = _SAME,
     chunks: Any = _SAME,
     index: Any = _SAME,
+    pledges: Any = _SAME,
 ) -> State:
     """``state`` moved to ``dest`` with the given parts changed; the interest index is carried."""
     return State._trusted(
@@ -194,7 +196,13 @@ def _evolve(
         state.open_issues if issues is _SAME else issues,
         state._chunks if chunks is _SAME else chunks,
         state._interest_index if index is _SAME else index,
+        state._pledges if pledges is _SAME else pledges,
     )
+
+
+def replace_pledges(state: State, book: PledgeBook) -> State:
+    """``state`` with its pledges as ``book`` says."""
+    return _evolve(state, state.stage, pledges=book)
 
 
 def _agree(state: State, args: Mapping[str, Any], dest: Stage) -> State:

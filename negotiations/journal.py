@@ -1,10 +1,15 @@
 """Journals: a negotiation whose every move is appended to a hash-chained JSON Lines file.
 
-Each line is one JSON object. The first is a header; every other holds one
-event, accepted or refused, in order::
+Each line is one JSON object. The first is a header; every other holds what
+one call recorded, in order: one event, accepted or refused, or the events of
+a move together with those its pledges made at once::
 
-    {"sha":"<64 hex>","prev":null,"journal":{"format":2,"process":"article"}}
+    {"sha":"<64 hex>","prev":null,"journal":{"format":3,"process":"article"}}
     {"sha":"<64 hex>","prev":"<sha of the line before>","event":{...}}
+    {"sha":"<64 hex>","prev":"<sha of the line before>","events":[{...},{...}]}
+
+A journal begun by an older version of the library goes on in the current
+format after a line that says so: a header of the newer format.
 
 ``sha`` is the SHA-256 of the line's bytes after the ``"sha":"…",`` prefix, so
 changing any byte of a line shows; ``prev`` is the ``sha`` of the line before,
@@ -28,6 +33,7 @@ import json
 import os
 import threading
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 from negotiations._gc import collector_paused
@@ -55,6 +61,9 @@ _PREFIX = b'{"sha":"'
 _BODY_AT = len(_PREFIX) + 64 + 2  # the prefix, the hex digest, then '",'
 _HEADER_FIELDS = frozenset({"sha", "prev", "journal"})
 _EVENT_FIELDS = frozenset({"sha", "prev", "event"})
+_EVENTS_FIELDS = frozenset({"sha", "prev", "events"})
+#: The journal formats this library reads; it writes the newest.
+_READS = frozenset({2, FORMAT})
 
 
 def _line(prev: str | None, key: str, value: object) -> tuple[bytes, str]:
@@ -70,12 +79,13 @@ def _line(prev: str | None, key: str, value: object) -> tuple[bytes, str]:
 class Journal:
     """The file behind a journaled negotiation: appends, fsyncs, and holds the writer's lock."""
 
-    __slots__ = ("_broken", "_descriptor", "_head", "_lock", "path")
+    __slots__ = ("_broken", "_descriptor", "_format", "_head", "_lock", "path")
 
-    def __init__(self, path: Path, descriptor: int, head: str) -> None:
+    def __init__(self, path: Path, descriptor: int, head: str, format_: int = FORMAT) -> None:
         self.path = path
         self._descriptor: int | None = descriptor
         self._head = head
+        self._format = format_  # of the lines so far: an older one is marked on next write
         self._broken = False
         self._lock = threading.Lock()
 
@@ -89,8 +99,9 @@ class Journal:
         """Whether :meth:`close` has been called."""
         return self._descriptor is None
 
-    def append(self, event: Event) -> None:
-        """Write ``event`` as the next line and fsync it; on failure the file is as it was."""
+    def append(self, events: Sequence[Event]) -> None:
+        """Write the events of one call as the next line and fsync it; on failure the file is
+        as it was. (A journal of an older format is first marked as going on in this one.)"""
         with self._lock:
             descriptor = self._descriptor
             if descriptor is None:
@@ -99,7 +110,14 @@ class Journal:
                 raise JournalError(
                     f"{self.path}: an earlier write failed and could not be undone; reopen it"
                 )
-            line, sha = _line(self._head, "event", event._saved(_CITED))
+            line, sha = b"", self._head
+            if self._format != FORMAT:
+                line, sha = _line(sha, "journal", {"format": FORMAT, "process": PROCESS.name})
+            if len(events) == 1:
+                more, sha = _line(sha, "event", events[0]._saved(_CITED))
+            else:
+                more, sha = _line(sha, "events", [event._saved(_CITED) for event in events])
+            line += more
             size = os.lseek(descriptor, 0, os.SEEK_END)
             # Broken until the line is written, fsynced and the head moved on: whatever
             # interrupts this (an OSError, a KeyboardInterrupt) either undoes the write or
@@ -118,6 +136,7 @@ class Journal:
                     self._broken = False
                 raise
             self._head = sha
+            self._format = FORMAT
             self._broken = False
 
     def close(self) -> None:
@@ -173,9 +192,10 @@ def open_journal(path: str | os.PathLike[str]) -> Negotiation:
             if created:
                 fsync_folder(target.parent)
             negotiation = Negotiation()
+            format_ = FORMAT
         else:
             with collector_paused():  # see negotiations._gc
-                negotiation, head = _restore(target, complete)  # checked before any change
+                negotiation, head, format_ = _restore(target, complete)  # checked before any change
             _check_torn(target, complete, torn)
             if torn:
                 _drop_torn_tail(target, descriptor, torn, len(complete))
@@ -185,7 +205,7 @@ def open_journal(path: str | os.PathLike[str]) -> Negotiation:
             with contextlib.suppress(OSError):
                 target.unlink()
         raise
-    negotiation._journal = Journal(target, descriptor, head)
+    negotiation._journal = Journal(target, descriptor, head, format_)
     return negotiation
 
 
@@ -221,26 +241,39 @@ def _drop_torn_tail(target: Path, descriptor: int, torn: bytes, keep: int) -> No
     os.fsync(descriptor)
 
 
-def _restore(target: Path, data: bytes) -> tuple[Negotiation, str]:
+def _restore(target: Path, data: bytes) -> tuple[Negotiation, str, int]:
+    """The negotiation the journal's lines hold, the last line's sha, and the format."""
     lines = data.split(b"\n")[:-1]
     head: str | None = None
     events: list[object] = []
+    names: list[str] = []
+    format_ = FORMAT
     for number, line in enumerate(lines, start=1):
         where = f"{target}: line {number}"
         record = _checked(where, line, head)
         head = line[len(_PREFIX) : len(_PREFIX) + 64].decode("ascii")
-        if number == 1:
-            _check_header(where, record)
+        if number == 1 or "journal" in record:
+            format_ = _check_header(where, record, None if number == 1 else format_)
             continue
-        if record.keys() != _EVENT_FIELDS:
-            raise JournalCorrupted(f"{where}: expected the fields sha, prev and event")
-        events.append(record["event"])
-    try:  # events start on line 2
-        negotiation = Negotiation._fold_saved(events, f"{target}: line {{}}: event", 2)
+        if record.keys() == _EVENT_FIELDS:
+            events.append(record["event"])
+            names.append(f"{where}: event")
+        elif record.keys() == _EVENTS_FIELDS and isinstance(record["events"], list):
+            batch = record["events"]
+            if len(batch) < 2:  # a single event is written as "event"
+                raise JournalCorrupted(f"{where}: a line of events holds at least two")
+            events.extend(batch)
+            names.extend(f"{where}: events[{i}]" for i in range(len(batch)))
+        else:
+            raise JournalCorrupted(f"{where}: expected the fields sha, prev and event(s)")
+    try:
+        negotiation = Negotiation._fold_saved(
+            events, lambda i: names[i] if i < len(names) else f"{target}: the end"
+        )
     except NegotiationError as error:
         raise JournalCorrupted(str(error)) from None
     assert head is not None  # there was at least one line
-    return negotiation, head
+    return negotiation, head, format_
 
 
 def _checked(where: str, line: bytes, prev: str | None) -> dict[str, object]:
@@ -262,12 +295,24 @@ def _checked(where: str, line: bytes, prev: str | None) -> dict[str, object]:
     return record
 
 
-def _check_header(where: str, record: dict[str, object]) -> None:
+def _check_header(where: str, record: dict[str, object], current: int | None) -> int:
+    """The format a header starts the journal in (``current`` is None: the first line), or
+    moves it on to (a later line)."""
     header = record.get("journal")
     if record.keys() != _HEADER_FIELDS or not isinstance(header, dict):
         raise JournalCorrupted(f"{where}: the first line is not a journal header")
-    if header.get("format") != FORMAT or header.get("process") != PROCESS.name:
+    found = header.get("format")
+    if (
+        type(found) is not int
+        or found not in _READS
+        or header.keys() != {"format", "process"}
+        or header.get("process") != PROCESS.name
+    ):
         raise JournalCorrupted(
             f"{where}: a journal of format {header.get('format')!r} for process "
-            f"{header.get('process')!r}; this library keeps format {FORMAT} for {PROCESS.name!r}"
+            f"{header.get('process')!r}; this library keeps formats "
+            f"{', '.join(map(str, sorted(_READS)))} for {PROCESS.name!r}"
         )
+    if current is not None and found <= current:
+        raise JournalCorrupted(f"{where}: a journal header in the middle of the journal")
+    return found

@@ -6,9 +6,10 @@ import difflib
 import json
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from negotiations._fields import check_optional_text, check_side
 from negotiations._gc import collector_paused
 from negotiations._machine import Attempt, Engine
 from negotiations.errors import (
@@ -19,9 +20,10 @@ from negotiations.errors import (
     TransitionNotAllowed,
     UnknownTrigger,
 )
-from negotiations.events import Blocker, Event
+from negotiations.events import DROP, PLEDGE, WITHDRAW, Blocker, Event, Pledge
 from negotiations.fold import admit, apply, arguments
 from negotiations.ledger import Ledger
+from negotiations.pledging import check_pledgeable, describe, due, pledgeable, with_pledge, without
 from negotiations.process import PROCESS
 from negotiations.replay import refold, refold_saved, with_citations
 from negotiations.saved import FORMAT, migrate, read_text, write_atomically
@@ -56,13 +58,14 @@ class Negotiation:
     <Stage.EXCHANGE: 'exchange'>
     """
 
-    __slots__ = ("_history", "_history_view", "_journal", "_lock", "_state")
+    __slots__ = ("_history", "_history_view", "_journal", "_lock", "_state", "_token")
 
     _state: State
     _history: list[Event]
     _history_view: tuple[Event, ...]
     _journal: Journal | None
     _lock: threading.Lock
+    _token: object | None
 
     def __init__(self) -> None:
         self._state = _START
@@ -71,6 +74,7 @@ class Negotiation:
         self._journal = None
         # One lock per negotiation, never one shared by all: every move is atomic.
         self._lock = threading.Lock()
+        self._token = None  # made when a pledge is first handed out (see _owner)
 
     def __copy__(self) -> Negotiation:
         """An independent negotiation at the same point with the same history (events are
@@ -159,6 +163,92 @@ class Negotiation:
         """The triggers that would be accepted now (given valid arguments), in process order."""
         return _ENGINE.allowed(self._state)
 
+    # -- pledges --------------------------------------------------------------------------
+
+    @property
+    def pledges(self) -> tuple[Pledge, ...]:
+        """The waiting pledges, in the order made, each with what blocks its move now."""
+        with self._lock:
+            state = self._state
+            return tuple(self._shown(pledge, state) for pledge in state.pledges)
+
+    def pledge(self, side: Side | str, trigger: str, *, note: str | None = None) -> Pledge:
+        """Record that ``side`` will make the move ``trigger`` as soon as it is possible.
+
+        If the move is possible now it is made at once; otherwise the pledge waits,
+        and is carried out by itself right after the event that makes it possible
+        (never while the process is suspended). A move made that way is marked in the
+        history with its pledge. Waiting pledges are dropped, and the drop recorded,
+        when the process ends. Only moves that take no arguments can be pledged.
+        Returns the pledge, with what blocks it now (nothing if it was carried out).
+        """
+        side = check_side(side, "side")
+        _known(trigger)
+        check_pledgeable(_ENGINE, trigger)
+        note = check_optional_text(note, "note")
+        with self._lock:
+            self._check_open()
+            state = self._state
+            if state.stage in PROCESS.finals:
+                raise TransitionNotAllowed("pledge", state.stage, ())
+            made = Pledge._trusted(state.pledges_made + 1, side, trigger, note)
+            event = Event._trusted(PLEDGE, True, state.stage, state.stage, {}, (), made)
+            events, after = _settle([event], with_pledge(state, made))
+            self._commit(events, after)
+            return self._shown(made, after)
+
+    def withdraw(self, pledge: Pledge) -> Event:
+        """Withdraw a waiting pledge (one from :attr:`pledges` or :meth:`pledge`); the
+        withdrawal is recorded in the history."""
+        if not isinstance(pledge, Pledge):
+            raise InvalidType(
+                f"withdraw takes a Pledge (from talks.pledges), not {type(pledge).__name__}"
+            )
+        with self._lock:
+            self._check_open()
+            if pledge._owner is not None and pledge._owner is not self._token:
+                raise InvalidValue(
+                    f"pledge: pledge {pledge.number} was made in another negotiation; "
+                    "withdraw it there"
+                )
+            state = self._state
+            kept = pledge._record()
+            if kept not in state.pledges:
+                raise InvalidValue(
+                    f"pledge: pledge {pledge.number} ({pledge.side.label}: {pledge.trigger}) "
+                    f"is not waiting: {self._fate(kept)}"
+                )
+            event = Event._trusted(WITHDRAW, True, state.stage, state.stage, {}, (), kept)
+            self._commit([event], without(state, kept))
+            return event
+
+    def _shown(self, pledge: Pledge, state: State) -> Pledge:
+        """``pledge`` as handed out: what blocks it in ``state``, and who handed it out."""
+        if self._token is None:
+            self._token = object()
+        waiting = pledge in state.pledges
+        blockers = _ENGINE.blockers(state, pledge.trigger) if waiting else ()
+        return Pledge._trusted(
+            pledge.number,
+            pledge.side,
+            pledge.trigger,
+            pledge.note,
+            blockers=blockers,
+            owner=self._token,
+        )
+
+    def _fate(self, pledge: Pledge) -> str:
+        """What became of a pledge that is not waiting, from the history."""
+        for number, event in enumerate(reversed(self._history)):
+            if event.pledge == pledge and event.trigger != PLEDGE:
+                at = len(self._history) - number - 1
+                if event.trigger == WITHDRAW:
+                    return f"it was withdrawn (history[{at}])"
+                if event.trigger == DROP:
+                    return f"it was dropped when the process ended (history[{at}])"
+                return f"it was carried out (history[{at}]: {event})"
+        return "no such pledge was made in this negotiation"
+
     # -- the moves ------------------------------------------------------------------------
 
     def agree_exchange(self, terms: ExchangeTerms | None = None) -> Event:
@@ -224,8 +314,7 @@ class Negotiation:
 
     def _fire(self, trigger: str, given: Mapping[str, object]) -> Event:
         with self._lock:
-            if self._journal is not None and self._journal.closed:
-                raise JournalClosed(f"{self._journal.path}: the journal is closed; reopen it")
+            self._check_open()
             args = arguments(_ENGINE.parameters[trigger], given)
             state = self._state
             if _ENGINE.move(trigger, state.stage) is None:
@@ -239,15 +328,29 @@ class Negotiation:
                 raise TransitionBlocked(trigger, state.stage, attempt.blockers)
             after = apply(state, trigger, args, attempt.dest)
             event = Event._trusted(trigger, True, state.stage, after.stage, args)
-            self._record(event)
-            self._state = after
+            if after._pledges.waiting:  # only then can a pledge be due
+                self._commit(*_settle([event], after))
+            else:
+                self._record(event)
+                self._state = after
             return event
+
+    def _check_open(self) -> None:
+        if self._journal is not None and self._journal.closed:
+            raise JournalClosed(f"{self._journal.path}: the journal is closed; reopen it")
 
     def _record(self, event: Event) -> None:
         # A journal is written (and fsynced) first: if that fails, nothing has changed.
         if self._journal is not None:
-            self._journal.append(event)
+            self._journal.append((event,))
         self._history.append(event)
+
+    def _commit(self, events: list[Event], state: State) -> None:
+        """Record the events of one call (one journal line, all or nothing) and move on."""
+        if self._journal is not None:
+            self._journal.append(events)
+        self._history.extend(events)
+        self._state = state
 
     # -- history, saving and restoring ----------------------------------------------------
 
@@ -263,9 +366,12 @@ class Negotiation:
         return cls._fold(events, "events[{}]", 0)
 
     @classmethod
-    def _fold(cls, events: Iterable[object], name: str, first: int) -> Negotiation:
+    def _fold(
+        cls, events: Iterable[object], name: str, first: int, *, complete: bool = True
+    ) -> Negotiation:
         """Fold events; an event that does not fit is named by ``name.format(number)``
-        (``events[3]``, ``line 5``), counting from ``first``."""
+        (``events[3]``, ``line 5``), counting from ``first``. Unless ``complete`` is false,
+        a history that stops before a pledge that was due is refused."""
         state = _START
         history: list[Event] = []
         with collector_paused():
@@ -278,20 +384,22 @@ class Negotiation:
                 except InvalidValue as error:
                     raise InvalidValue(f"{name.format(number)}{error}") from None
                 history.append(event)
+        if complete:
+            _check_settled(state, name.format(first + len(history)))
         return cls._made(state, history)
 
     @classmethod
-    def _fold_saved(cls, items: Iterable[object], name: str, first: int) -> Negotiation:
+    def _fold_saved(cls, items: Iterable[object], name: Callable[[int], str]) -> Negotiation:
         """Fold events as saved (``Event.to_dict`` data), decoding and checking each in one
-        pass; an item that does not fit is named by ``name.format(number)``."""
+        pass; the item at ``i`` that does not fit is named by ``name(i)``."""
         state = _START
         history: list[Event] = []
         append = history.append
         with collector_paused():
-            for number, item in enumerate(items, start=first):
+            for number, item in enumerate(items):
                 done = refold_saved(_ENGINE, state, item)
                 if done is None:  # unusual or wrong: the careful road decodes it, or says why not
-                    where = name.format(number)
+                    where = name(number)
                     event = Event.from_dict(with_citations(item, _CITED), where)
                     try:
                         state = refold(_ENGINE, state, event)
@@ -300,6 +408,7 @@ class Negotiation:
                 else:
                     event, state = done
                 append(event)
+        _check_settled(state, name(len(history)))
         return cls._made(state, history)
 
     @classmethod
@@ -315,6 +424,9 @@ class Negotiation:
         Negative ``k`` counts from the end, as in slicing: ``at(-1)`` is the
         negotiation before its last event. The result is independent (and has
         no journal): use it to look back, or to branch a "what if".
+
+        A call and the moves its pledges then made by themselves count as one step:
+        if ``k`` falls among them, the result is the negotiation before that call.
         """
         if isinstance(k, bool) or not isinstance(k, int):
             raise InvalidType(f"k must be a whole number, not {type(k).__name__}")
@@ -322,7 +434,15 @@ class Negotiation:
             history = list(self._history)
         if not -len(history) <= k <= len(history):
             raise IndexError(f"k: the history has {len(history)} event(s), so k is at most that")
-        return Negotiation.replay(history[:k])
+        end = k if k >= 0 else len(history) + k
+        talks = Negotiation._fold(history[:end], "events[{}]", 0, complete=False)
+        if due(_ENGINE, talks._state) is None:
+            return talks
+        # k falls inside one call: among what the pledges it let through did by themselves.
+        # The negotiation never stood there; it stood where it was before that call.
+        while end > 0 and _by_itself(history[end - 1]):
+            end -= 1
+        return Negotiation._fold(history[: end - 1], "events[{}]", 0)
 
     def to_dict(self) -> dict[str, Any]:
         """The negotiation as JSON-ready data: format version, process, stage, every event."""
@@ -348,7 +468,7 @@ class Negotiation:
         """
         try:
             current = migrate(data, PROCESS.name)
-            negotiation = cls._fold_saved(current["events"], "events[{}]", 0)
+            negotiation = cls._fold_saved(current["events"], "events[{}]".format)
         except InvalidType as error:  # malformed content is a bad value, whatever its shape
             raise InvalidValue(str(error)) from None
         if current["stage"] != negotiation.stage.value:
@@ -438,10 +558,49 @@ class Negotiation:
         pending = state.pending_interests()
         if pending:
             parts.append(f"{len(pending)} interest(s) awaiting acknowledgement")
+        if state.pledges:
+            parts.append(
+                f"{len(state.pledges)} pledge(s) waiting: "
+                + ", ".join(f"{p.side.label} {p.trigger}" for p in state.pledges)
+            )
         allowed = self.allowed()
         parts.append("allowed: " + (", ".join(allowed) if allowed else "nothing (final)"))
         parts.append(f"{len(self._history)} event(s)")
         return f"<Negotiation {'; '.join(parts)}>"
+
+
+def _settle(events: list[Event], state: State) -> tuple[list[Event], State]:
+    """Carry out or drop every pledge that is due after ``events``, earliest first, until
+    none is; the events made that way are added to ``events``."""
+    while (found := due(_ENGINE, state)) is not None:
+        kind, pledge = found
+        stage = state.stage
+        if kind == DROP:
+            events.append(Event._trusted(DROP, True, stage, stage, {}, (), pledge))
+            state = without(state, pledge)
+            continue
+        trigger = pledge.trigger
+        given = pledgeable(_ENGINE)[trigger]
+        attempt = Attempt(state, trigger, given)
+        made = _ENGINE.run(attempt)
+        assert made, attempt.blockers  # due: its rules are met, and the machine agrees
+        after = apply(state, trigger, given, attempt.dest)
+        events.append(Event._trusted(trigger, True, stage, after.stage, given, (), pledge))
+        state = without(after, pledge)
+    return events, state
+
+
+def _by_itself(event: Event) -> bool:
+    """Whether a pledge made this event by itself (a pledged move, or a drop)."""
+    return event.pledge is not None and event.trigger not in {PLEDGE, WITHDRAW}
+
+
+def _check_settled(state: State, where: str) -> None:
+    """A recorded history never stops right before a pledge that was due."""
+    if state.pledges:
+        found = due(_ENGINE, state)
+        if found is not None:
+            raise InvalidValue(f"{where}: missing: the events stop before {describe(found)}")
 
 
 def _known(trigger: object) -> None:

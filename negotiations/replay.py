@@ -17,8 +17,26 @@ from typing import Any
 from negotiations._machine import Engine
 from negotiations.definition import Move
 from negotiations.errors import InvalidValue, NegotiationError
-from negotiations.events import _PLAIN_DECODERS, Blocker, Event, _plain_arguments
+from negotiations.events import (
+    _PLAIN_DECODERS,
+    DROP,
+    PLEDGE,
+    PLEDGE_TRIGGERS,
+    WITHDRAW,
+    Blocker,
+    Event,
+    _plain_arguments,
+)
 from negotiations.fold import admission, admit, apply, arguments, change
+from negotiations.pledging import (
+    check_pledgeable,
+    describe,
+    due,
+    fulfils,
+    pledgeable,
+    with_pledge,
+    without,
+)
 from negotiations.stages import Stage
 from negotiations.state import State
 
@@ -32,13 +50,56 @@ def refold(engine: Engine, state: State, event: Event) -> State:
     event as a whole): the caller puts the event's own name in front.
     """
     trigger = event.trigger
-    if trigger not in engine.parameters:
+    if trigger not in engine.parameters and trigger not in PLEDGE_TRIGGERS:
         raise InvalidValue(f".trigger: unknown trigger {trigger!r}")
     if event.source is not state.stage:
         raise InvalidValue(
             f".source: recorded {event.source.value}, but the negotiation is in "
             f"{state.stage.value} at that point"
         )
+    found = due(engine, state) if state._pledges.waiting else None
+    if found is not None:
+        if not fulfils(found, event):
+            raise InvalidValue(f": {describe(found)} comes first here, before anything else")
+    elif event.pledge is not None and trigger not in {PLEDGE, WITHDRAW}:
+        verb = "dropped" if trigger == DROP else "carried out"
+        raise InvalidValue(f".pledge: pledge {event.pledge.number} cannot be {verb} at this point")
+    if trigger in PLEDGE_TRIGGERS:
+        return _refold_kept(engine, state, event)
+    after = _refold_move(engine, state, event)
+    if event.pledge is not None:  # a pledged move: made with the pledge's arguments, and kept
+        if dict(event.arguments) != pledgeable(engine)[trigger]:
+            raise InvalidValue(".arguments: a pledged move is made with its default arguments")
+        after = without(after, event.pledge)
+    return after
+
+
+def _refold_kept(engine: Engine, state: State, event: Event) -> State:
+    """The state after an event that keeps a pledge (made, withdrawn or dropped)."""
+    pledge = event.pledge
+    assert pledge is not None  # an Event of these triggers always names its pledge
+    if event.trigger == PLEDGE:
+        if state.stage in engine.definition.finals:
+            raise InvalidValue(": a pledge made after the process ended")
+        expected = state.pledges_made + 1
+        if pledge.number != expected:
+            raise InvalidValue(
+                f".pledge.number: recorded {pledge.number}, but this is pledge {expected}"
+            )
+        if pledge.trigger not in engine.parameters:
+            raise InvalidValue(f".pledge.trigger: unknown trigger {pledge.trigger!r}")
+        try:
+            check_pledgeable(engine, pledge.trigger)
+        except InvalidValue as error:
+            raise InvalidValue(f".pledge.{error}") from None
+        return with_pledge(state, pledge)
+    if pledge not in state.pledges:  # withdrawn (a drop that is due was checked above)
+        raise InvalidValue(f".pledge: pledge {pledge.number} is not waiting at this point")
+    return without(state, pledge)
+
+
+def _refold_move(engine: Engine, state: State, event: Event) -> State:
+    trigger = event.trigger
     move = engine.move(trigger, state.stage)
     if move is None:
         raise InvalidValue(f": {trigger} is not a move from {state.stage.value}")
@@ -94,6 +155,8 @@ def refold_saved(  # noqa: PLR0911, PLR0912  # one bail-out per field, in one pa
     """
     if type(data) is not dict:
         return None
+    if state._pledges.waiting and due(engine, state) is not None:
+        return None  # a pledge comes first: the careful road checks it
     stage = state.stage
     try:
         plan = _plans(engine)[data.get("trigger"), stage]  # type: ignore[index]  # any value: a wrong one is reported below

@@ -2,7 +2,7 @@
 
 A saved negotiation is a JSON object::
 
-    {"format": 2, "process": "article", "stage": "exchange", "events": [...]}
+    {"format": 3, "process": "article", "stage": "exchange", "events": [...]}
 
 Only the events are authoritative: loading replays them and checks that they
 lead to the recorded ``stage``. ``docs/schema/negotiation.schema.json``
@@ -13,6 +13,8 @@ version  change
 =======  ============================================================
 1        first format: ``format``, ``stage``, ``events``
 2        adds ``process``, the definition the events belong to
+3        adds pledges: events ``pledge``, ``withdraw`` and ``drop``, and
+         the ``pledge`` of a move a pledge made
 =======  ============================================================
 """
 
@@ -31,11 +33,12 @@ from negotiations.errors import InvalidType, InvalidValue
 __all__ = ["FORMAT", "migrate", "read_text", "write_atomically"]
 
 #: The version of the saved format this library writes.
-FORMAT = 2
+FORMAT = 3
 
 _FIELDS: dict[int, frozenset[str]] = {
     1: frozenset({"format", "stage", "events"}),
     2: frozenset({"format", "process", "stage", "events"}),
+    3: frozenset({"format", "process", "stage", "events"}),
 }
 
 
@@ -44,7 +47,12 @@ def _from_1(data: dict[str, Any]) -> dict[str, Any]:
     return {"format": 2, "process": "article", "stage": data["stage"], "events": data["events"]}
 
 
-_MIGRATIONS: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_1}
+def _from_2(data: dict[str, Any]) -> dict[str, Any]:
+    # Version 3 only adds pledges: a version 2 negotiation has none.
+    return {**data, "format": 3}
+
+
+_MIGRATIONS: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_1, 2: _from_2}
 
 
 def migrate(data: object, process: str) -> dict[str, Any]:

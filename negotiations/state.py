@@ -10,11 +10,12 @@ from attrs import field, frozen
 from negotiations._fields import check_bool, check_side, check_text
 from negotiations._slots import slot_setters
 from negotiations.errors import InvalidType
+from negotiations.events import Pledge
 from negotiations.ledger import Ledger
 from negotiations.stages import Side, Stage
 from negotiations.terms import ExchangeTerms
 
-__all__ = ["Interest", "State"]
+__all__ = ["Interest", "PledgeBook", "State"]
 
 _EMPTY_LEDGER = Ledger()
 
@@ -72,6 +73,18 @@ def _chunked(value: object) -> tuple[tuple[Interest, ...], ...]:
 _CHUNK = 64
 
 
+@frozen
+class PledgeBook:
+    """The pledges of a negotiation as its state keeps them: how many were ever made (the
+    next is numbered one more), and those still waiting, in the order made."""
+
+    made: int = 0
+    waiting: tuple[Pledge, ...] = ()
+
+
+_NO_PLEDGES = PledgeBook()
+
+
 @frozen(repr=False)
 class State:
     """Everything a negotiation's events add up to (its history aside)."""
@@ -90,6 +103,8 @@ class State:
     _interest_index: dict[tuple[Side, str], int] | None = field(
         default=None, eq=False, alias="interest_index"
     )
+    #: The pledges made and those waiting.
+    _pledges: PledgeBook = field(default=_NO_PLEDGES, alias="pledge_book")
     _shortfalls: Mapping[str, tuple[str, ...]] | None = field(default=None, init=False, eq=False)
     _interests: tuple[Interest, ...] | None = field(default=None, init=False, eq=False)
 
@@ -103,6 +118,7 @@ class State:
         open_issues: tuple[str, ...],
         chunks: tuple[tuple[Interest, ...], ...],
         interest_index: dict[tuple[Side, str], int] | None,
+        pledges: PledgeBook,
     ) -> State:
         """Build from parts the fold made itself (the hot path of replaying: no checks)."""
         made = _new(cls)
@@ -113,6 +129,7 @@ class State:
         _SET_OPEN_ISSUES(made, open_issues)
         _SET_CHUNKS(made, chunks)
         _SET_INTEREST_INDEX(made, interest_index)
+        _SET_PLEDGES(made, pledges)
         _SET_SHORTFALLS(made, None)
         _SET_INTERESTS(made, None)
         return made
@@ -121,7 +138,7 @@ class State:
         return (
             f"State(stage={self.stage!r}, terms={self.terms!r}, ledger={self.ledger!r}, "
             f"suspended_from={self.suspended_from!r}, open_issues={self.open_issues!r}, "
-            f"interests={self.interests!r})"
+            f"interests={self.interests!r}, pledges={self.pledges!r})"
         )
 
     @property
@@ -132,6 +149,16 @@ class State:
             flat = tuple(interest for chunk in self._chunks for interest in chunk)
             _SET_INTERESTS(self, flat)
         return flat
+
+    @property
+    def pledges(self) -> tuple[Pledge, ...]:
+        """The pledges still waiting, in the order they were made."""
+        return self._pledges.waiting
+
+    @property
+    def pledges_made(self) -> int:
+        """How many pledges have been made in all (waiting, carried out, withdrawn, dropped)."""
+        return self._pledges.made
 
     def exchange_shortfalls(self) -> Mapping[str, tuple[str, ...]]:
         """What the exchange still lacks, by rule id (``exchange.quota`` …); empty when complete.
@@ -222,6 +249,7 @@ _SET_SIDE, _SET_NAME, _SET_ACKNOWLEDGED = slot_setters(Interest, "side", "name",
     _SET_OPEN_ISSUES,
     _SET_CHUNKS,
     _SET_INTEREST_INDEX,
+    _SET_PLEDGES,
     _SET_SHORTFALLS,
     _SET_INTERESTS,
 ) = slot_setters(
@@ -233,6 +261,7 @@ _SET_SIDE, _SET_NAME, _SET_ACKNOWLEDGED = slot_setters(Interest, "side", "name",
     "open_issues",
     "_chunks",
     "_interest_index",
+    "_pledges",
     "_shortfalls",
     "_interests",
 )

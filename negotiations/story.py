@@ -8,14 +8,14 @@ from typing import Any
 from attrs import frozen
 
 from negotiations.errors import TransitionBlocked
-from negotiations.events import Event
+from negotiations.events import DROP, PLEDGE, Event
 from negotiations.negotiation import Negotiation
 from negotiations.process import PROCESS
 from negotiations.stages import Side
 from negotiations.terms import ISTANBUL_TERMS
 from negotiations.tranche import Prisoner, Tranche
 
-__all__ = ["ARTICLE_STORY", "Step", "play", "render"]
+__all__ = ["ARTICLE_STORY", "Step", "play", "render", "render_pledged"]
 
 
 @frozen
@@ -26,6 +26,8 @@ class Step:
     trigger: str
     arguments: Mapping[str, Any]
     line: int | None = None  # the article line the step comes from, if any
+    #: What the step brings about, for the moves pledges make by themselves after it.
+    then: str = "as soon as it was possible"
 
 
 _KURSK = (
@@ -36,8 +38,10 @@ _KURSK = (
 )
 
 #: The process in the article, from the agreement in Istanbul to the leaders'
-#: meeting. Tranche sizes after the first are illustrative: the article gives
-#: only the agreed minimum.
+#: meeting. Putin's and Umerov's conditional statements are pledges: the third
+#: round and the leaders' meeting happen by themselves the moment their
+#: conditions are met. Tranche sizes after the first are illustrative: the
+#: article gives only the agreed minimum.
 ARTICLE_STORY: tuple[Step, ...] = (
     Step(
         "In Istanbul the parties agree 'a thousand for a thousand'",
@@ -46,12 +50,40 @@ ARTICLE_STORY: tuple[Step, ...] = (
         5,
     ),
     Step(
+        "Putin: the third round will take place after a prisoner exchange",
+        PLEDGE,
+        {
+            "side": Side.RUSSIA,
+            "trigger": "open_third_round",
+            "note": "the third round of negotiations with Kiev will take place after a "
+            "prisoner exchange",
+        },
+        8,
+    ),
+    Step(
+        "Umerov: leaders' meetings once humanitarian issues are resolved",
+        PLEDGE,
+        {
+            "side": Side.UKRAINE,
+            "trigger": "convene_leaders",
+            "note": "Ukraine intends to move on to discussing leaders' meetings once "
+            "humanitarian issues are resolved",
+        },
+        11,
+    ),
+    Step(
         "Two civilians from Kursk Oblast return to Russia, two go to Ukraine",
         "transfer",
         {"tranche": Tranche.from_prisoners(_KURSK, ISTANBUL_TERMS)},
         1,
     ),
     Step("Military tranche, 390 for 390", "transfer", {"tranche": Tranche.even(390)}, 2),
+    Step(
+        "A further humanitarian issue is raised (illustrative)",
+        "raise_humanitarian_issue",
+        {"name": "missing persons"},
+        11,
+    ),
     Step("The third round is called before the exchange is done", "open_third_round", {}, 8),
     Step(
         "Military tranche, 307 for 307, seriously ill first",
@@ -64,13 +96,7 @@ ARTICLE_STORY: tuple[Step, ...] = (
         "transfer",
         {"tranche": Tranche.even(301, young=118)},
         5,
-    ),
-    Step("The third round of talks opens", "open_third_round", {}, 8),
-    Step(
-        "A further humanitarian issue is raised (illustrative)",
-        "raise_humanitarian_issue",
-        {"name": "missing persons"},
-        11,
+        then="when the last tranche completed the exchange",
     ),
     Step("A leaders' meeting is proposed too soon", "convene_leaders", {}, 11),
     Step(
@@ -78,30 +104,38 @@ ARTICLE_STORY: tuple[Step, ...] = (
         "resolve_humanitarian_issue",
         {"name": "missing persons"},
         11,
+        then="when the last humanitarian issue was resolved",
     ),
-    Step("The leaders meet", "convene_leaders", {}, 11),
 )
 
 
 def play(
     steps: tuple[Step, ...] = ARTICLE_STORY, negotiation: Negotiation | None = None
-) -> Iterator[tuple[Step, Event]]:
-    """Make each step's move on ``negotiation`` (a new one by default); yield what was recorded.
+) -> Iterator[tuple[Step, tuple[Event, ...]]]:
+    """Take each step on ``negotiation`` (a new one by default); yield what it recorded.
 
-    A refused step yields its refused event and the story goes on, as the news does.
+    A step's events are its own (refused or accepted) and those the pledges it let
+    through made by themselves. A refused step yields its refused event and the
+    story goes on, as the news does.
     """
     talks = Negotiation() if negotiation is None else negotiation
     for step in steps:
+        before = len(talks.history)
         try:
-            event = talks.send(step.trigger, **step.arguments)
+            if step.trigger == PLEDGE:
+                talks.pledge(**step.arguments)
+            else:
+                talks.send(step.trigger, **step.arguments)
         except TransitionBlocked:
-            event = talks.history[-1]
-        yield step, event
+            pass
+        yield step, talks.history[before:]
 
 
 def render(step: Step, event: Event, progress: str) -> str:
-    """One line for one step: what happened, and what it did to the process."""
-    if event.accepted:
+    """One line for a step's own event: what happened, and what it did to the process."""
+    if event.trigger == PLEDGE:
+        outcome = "pledged: waits until it is possible"
+    elif event.accepted:
         if event.dest != event.source:
             outcome = f"{event.source.label} -> {event.dest.label}"
         else:
@@ -113,3 +147,24 @@ def render(step: Step, event: Event, progress: str) -> str:
         )
         outcome = f"REFUSED: {reasons}"
     return f"{step.narration:<68} {outcome}"
+
+
+def render_pledged(event: Event, step: Step) -> str:
+    """One line for a move a pledge made by itself after ``step``, or a pledge dropped.
+
+    ``the third round of talks opens: exchange -> third round — pledged by Russia — when
+    the last tranche completed the exchange``
+    """
+    pledge = event.pledge
+    assert pledge is not None  # only events a pledge made come here
+    if event.trigger == DROP:
+        return (
+            f"pledge {pledge.number} ({pledge.side.label}: {pledge.trigger}) dropped: "
+            f"the process ended in {event.source.label}"
+        )
+    move = PROCESS.move(event.trigger, event.source)
+    what = move.doc if move is not None and move.doc else event.trigger
+    return (
+        f"{what}: {event.source.label} -> {event.dest.label} "
+        f"— pledged by {pledge.side.label} — {step.then}"
+    )

@@ -38,6 +38,7 @@ DOCUMENTED = {
     "Move",
     "Negotiation",
     "NegotiationError",
+    "Pledge",
     "Prisoner",
     "Rule",
     "Side",

@@ -33,14 +33,21 @@ from negotiations import (
     Tranche,
     TransitionBlocked,
 )
+from negotiations.negotiation import _ENGINE
+from negotiations.pledging import pledgeable
+from negotiations.stages import Side
+from negotiations.story import ARTICLE_STORY, play
 from negotiations.testing import negotiations
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 V1_FIXTURE = DATA / "v1-article.json"
 V2_FIXTURE = DATA / "v2-article.json"
+V3_FIXTURE = DATA / "v3-article.json"
 JOURNAL_FIXTURE = DATA / "journal-article.jsonl"
+JOURNAL_V2_FIXTURE = DATA / "journal-article-v2.jsonl"
 SCHEMA = ROOT / "docs" / "schema" / "negotiation.schema.json"
+SCHEMA_V2 = ROOT / "docs" / "schema" / "negotiation-v2.schema.json"
 SCHEMA_V1 = ROOT / "docs" / "schema" / "negotiation-v1.schema.json"
 
 #: Histories long enough to reach every stage, short enough to keep the suite quick.
@@ -53,7 +60,8 @@ def validator(path: Path) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
-V2_VALIDATOR = validator(SCHEMA)
+VALIDATOR = validator(SCHEMA)  # the current format
+V2_VALIDATOR = validator(SCHEMA_V2)
 V1_VALIDATOR = validator(SCHEMA_V1)
 
 
@@ -76,10 +84,18 @@ def scratch() -> Iterator[Path]:
 
 
 def write_move_by_move(journaled: Negotiation, history: tuple[ng.Event, ...]) -> None:
-    """Make each recorded move again on ``journaled``, refusals included."""
+    """Make each recorded call again on ``journaled``, refusals included: moves, pledges and
+    withdrawals (what pledges did by themselves happens by itself again)."""
     for event in history:
-        with contextlib.suppress(TransitionBlocked):
-            journaled.send(event.trigger, **event.arguments)
+        pledge = event.pledge
+        if event.trigger == "pledge":
+            assert pledge is not None
+            journaled.pledge(pledge.side, pledge.trigger, note=pledge.note)
+        elif event.trigger == "withdraw":
+            journaled.withdraw(*(p for p in journaled.pledges if p == pledge))
+        elif pledge is None:
+            with contextlib.suppress(TransitionBlocked):
+                journaled.send(event.trigger, **event.arguments)
 
 
 def fixture_data(path: Path) -> Any:
@@ -87,8 +103,29 @@ def fixture_data(path: Path) -> Any:
 
 
 def story() -> Negotiation:
-    """The negotiation the frozen fixtures hold."""
+    """The negotiation the frozen version 2 fixtures hold."""
     return Negotiation.load(V2_FIXTURE)
+
+
+INTERESTS = "Russia's interests taken into account"
+
+
+def pledged_story(talks: Negotiation | None = None) -> Negotiation:
+    """The article's story with its two pledges, then the settlement with every kind of
+    pledge event: one made and carried out at once, one withdrawn, one dropped at the end.
+    The frozen version 3 fixtures hold this negotiation."""
+    talks = Negotiation() if talks is None else talks
+    for _ in play(ARTICLE_STORY, talks):
+        pass
+    talks.declare_interest(Side.RUSSIA, INTERESTS)
+    talks.pledge(Side.UKRAINE, "sign_settlement", note="once Russia's interests are heard")
+    withdrawn = talks.pledge(Side.RUSSIA, "sign_settlement")
+    talks.withdraw(withdrawn)
+    talks.pledge(Side.RUSSIA, "open_third_round", note="a move that can no longer be made")
+    talks.suspend("consultations in capitals")
+    talks.resume()
+    talks.acknowledge_interest(Side.UKRAINE, INTERESTS)  # the settlement follows by itself
+    return talks
 
 
 # -- round trips ----------------------------------------------------------------------------
@@ -212,11 +249,11 @@ def test_at_refuses_a_k_that_is_not_a_whole_number() -> None:
 @given(histories)
 def test_every_saved_negotiation_fits_the_schema(talks: Negotiation) -> None:
     """For any history, to_dict() validates against docs/schema/negotiation.schema.json."""
-    V2_VALIDATOR.validate(talks.to_dict())
+    VALIDATOR.validate(talks.to_dict())
 
 
 def test_the_schemas_are_valid_draft_2020_12() -> None:
-    for path in (SCHEMA, SCHEMA_V1):
+    for path in (SCHEMA, SCHEMA_V2, SCHEMA_V1):
         schema = fixture_data(path)
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         jsonschema.Draft202012Validator.check_schema(schema)
@@ -224,7 +261,15 @@ def test_the_schemas_are_valid_draft_2020_12() -> None:
 
 def test_the_schema_names_every_trigger_stage_and_rule_of_the_process() -> None:
     definitions = fixture_data(SCHEMA)["$defs"]
-    assert definitions["event"]["properties"]["trigger"]["enum"] == list(PROCESS.triggers)
+    assert definitions["event"]["properties"]["trigger"]["enum"] == [
+        *PROCESS.triggers,
+        "pledge",
+        "withdraw",
+        "drop",
+    ]
+    assert definitions["pledge"]["properties"]["trigger"]["enum"] == [
+        trigger for trigger in PROCESS.triggers if trigger in pledgeable(_ENGINE)
+    ]
     assert definitions["stage"]["enum"] == [stage.value for stage in Stage]
     assert set(definitions["blocker"]["properties"]["rule"]["enum"]) == {
         rule.id for rule in ng.RULES
@@ -235,7 +280,14 @@ def test_the_version_1_fixture_fits_the_version_1_schema_only() -> None:
     old = fixture_data(V1_FIXTURE)
     V1_VALIDATOR.validate(old)
     assert not V2_VALIDATOR.is_valid(old)
+    assert not VALIDATOR.is_valid(old)
     assert not V1_VALIDATOR.is_valid(fixture_data(V2_FIXTURE))
+
+
+def test_the_version_2_fixture_fits_the_version_2_schema_only() -> None:
+    older = fixture_data(V2_FIXTURE)
+    V2_VALIDATOR.validate(older)
+    assert not VALIDATOR.is_valid(older)
 
 
 @pytest.mark.parametrize(
@@ -311,9 +363,9 @@ def test_a_version_1_file_loads_as_the_same_negotiation_as_version_2() -> None:
     assert old.stage is Stage.SETTLEMENT
 
 
-def test_a_migrated_version_1_file_is_written_back_as_format_2() -> None:
+def test_a_migrated_version_1_file_is_written_back_in_the_current_format() -> None:
     data = Negotiation.load(V1_FIXTURE).to_dict()
-    assert data["format"] == 2 == ng.FORMAT
+    assert data["format"] == 3 == ng.FORMAT
     assert data["process"] == "article"
     old = fixture_data(V1_FIXTURE)
     assert data["events"] == fixture_data(V2_FIXTURE)["events"]  # same story, compact form
@@ -321,11 +373,11 @@ def test_a_migrated_version_1_file_is_written_back_as_format_2() -> None:
     assert data["stage"] == old["stage"]
 
 
-def test_the_golden_version_2_file_loads_and_is_written_back_unchanged() -> None:
+def test_the_golden_version_2_file_loads_and_is_written_back_as_format_3_unchanged() -> None:
     golden = fixture_data(V2_FIXTURE)
     talks = Negotiation.load(V2_FIXTURE)
-    assert talks.to_dict() == golden
-    assert json.loads(talks.to_json()) == golden
+    assert talks.to_dict() == {**golden, "format": 3}
+    assert json.loads(talks.to_json()) == {**golden, "format": 3}
     assert Negotiation.from_json(V2_FIXTURE.read_bytes()) == talks
 
 
@@ -354,15 +406,66 @@ def test_the_golden_journal_reopens_as_the_same_negotiation(tmp_path: Path) -> N
     path = tmp_path / "journal.jsonl"
     shutil.copyfile(JOURNAL_FIXTURE, path)
     with ng.open(path) as journaled:
-        assert_same(journaled, story())
+        assert_same(journaled, pledged_story())
     assert path.read_bytes() == JOURNAL_FIXTURE.read_bytes()
 
 
 def test_the_golden_journal_is_what_a_journal_of_the_same_moves_writes(tmp_path: Path) -> None:
     path = tmp_path / "journal.jsonl"
     with ng.open(path) as journaled:
-        write_move_by_move(journaled, story().history)
+        pledged_story(journaled)
     assert path.read_bytes() == JOURNAL_FIXTURE.read_bytes()
+    lines = [json.loads(line) for line in JOURNAL_FIXTURE.read_text(encoding="utf-8").splitlines()]
+    assert lines[0]["journal"] == {"format": 3, "process": "article"}
+    # A call and what its pledges did at once share a line: all kept, or none.
+    batches = [[e["trigger"] for e in line["events"]] for line in lines if "events" in line]
+    assert batches == [
+        ["transfer", "open_third_round"],
+        ["resolve_humanitarian_issue", "convene_leaders"],
+        ["acknowledge_interest", "sign_settlement", "drop"],
+    ]
+
+
+def test_the_golden_version_3_file_is_the_pledged_story_and_is_written_back_unchanged(
+    tmp_path: Path,
+) -> None:
+    golden = fixture_data(V3_FIXTURE)
+    VALIDATOR.validate(golden)
+    talks = Negotiation.load(V3_FIXTURE)
+    assert_same(talks, pledged_story())
+    assert talks.to_dict() == golden
+    talks.save(tmp_path / "again.json")
+    assert (tmp_path / "again.json").read_bytes() == V3_FIXTURE.read_bytes()
+
+
+def test_a_version_2_journal_reopens_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    shutil.copyfile(JOURNAL_V2_FIXTURE, path)
+    with ng.open(path) as journaled:
+        assert_same(journaled, story())
+    assert path.read_bytes() == JOURNAL_V2_FIXTURE.read_bytes()  # opening changes nothing
+    with ng.open(path) as journaled, pytest.raises(ng.TransitionNotAllowed):
+        journaled.pledge(Side.RUSSIA, "sign_settlement")  # the settlement is signed
+    assert path.read_bytes() == JOURNAL_V2_FIXTURE.read_bytes()  # nor does a refusal
+
+
+def test_a_version_2_journal_marks_where_format_3_begins(tmp_path: Path) -> None:
+    path = tmp_path / "journal.jsonl"
+    shutil.copyfile(JOURNAL_V2_FIXTURE, path)
+    old = path.read_bytes()
+    # Cut the last line (the settlement), so that moves can still be made.
+    cut = old[: old.rstrip(b"\n").rfind(b"\n") + 1]
+    path.write_bytes(cut)
+    with ng.open(path) as journaled:
+        journaled.pledge(Side.UKRAINE, "sign_settlement")  # possible now: made at once
+        assert journaled.stage is Stage.SETTLEMENT
+    added = path.read_bytes()[len(cut) :].splitlines()
+    assert len(added) == 2
+    assert json.loads(added[0])["journal"] == {"format": 3, "process": "article"}
+    assert [e["trigger"] for e in json.loads(added[1])["events"]] == ["pledge", "sign_settlement"]
+    with ng.open(path) as again:
+        assert again.stage is Stage.SETTLEMENT
+        assert again.history[-1].pledge == ng.Pledge(1, Side.UKRAINE, "sign_settlement")
 
 
 def test_a_move_refused_as_not_allowed_is_not_written_to_a_reopened_journal(
@@ -450,7 +553,7 @@ def test_a_file_of_another_process_is_refused_naming_process(tmp_path: Path) -> 
         Negotiation.load(path)
 
 
-@pytest.mark.parametrize("version", [99, 0, 3, "2", None, True])
+@pytest.mark.parametrize("version", [99, 0, 4, "2", None, True])
 def test_an_unknown_format_version_is_refused_naming_format(version: object) -> None:
     data = fixture_data(V2_FIXTURE)
     data["format"] = version
