@@ -16,6 +16,7 @@ from negotiations._fields import (
     check_text,
     reader,
 )
+from negotiations._slots import slot_setters
 from negotiations.counts import ZERO, SideCounts
 from negotiations.errors import InvalidType, InvalidValue
 from negotiations.stages import Side
@@ -345,13 +346,47 @@ def _plain_tranche(data: object) -> Tranche | None:
     found = _PLAIN.get(key)
     if found is not None:
         return found
-    found = Tranche(
-        released=released, civilians=civilians, seriously_ill=ill, young=young
-    )  # checks everything, raising as usual
+    found = _checked_plain(*key)
+    if found is None:  # something is wrong: the constructor says what, naming the field
+        found = Tranche(released=released, civilians=civilians, seriously_ill=ill, young=young)
     if len(_PLAIN) >= _PLAIN_LIMIT:
         _PLAIN.clear()
     _PLAIN[key] = found
     return found
+
+
+def _checked_plain(  # noqa: PLR0917  # the seven numbers of a plain tranche, in order
+    russia: int,
+    ukraine: int,
+    ill_russia: int,
+    ill_ukraine: int,
+    young_russia: int,
+    young_ukraine: int,
+    civilians: bool,
+) -> Tranche | None:
+    """A tranche without named prisoners from counts known to be ints, if they make a valid
+    one (what the constructor checks for such a tranche: reciprocal, at least one person,
+    no negative count, no more priority people than released); ``None`` otherwise."""
+    if not (
+        russia == ukraine > 0
+        and 0 <= ill_russia <= russia
+        and 0 <= ill_ukraine <= ukraine
+        and 0 <= young_russia <= russia
+        and 0 <= young_ukraine <= ukraine
+    ):
+        return None
+    made = _new(Tranche)
+    _SET_RELEASED(made, SideCounts._make(russia, ukraine))
+    _SET_CIVILIANS(made, civilians)
+    _SET_SERIOUSLY_ILL(
+        made, SideCounts._make(ill_russia, ill_ukraine) if ill_russia or ill_ukraine else ZERO
+    )
+    _SET_YOUNG(
+        made,
+        SideCounts._make(young_russia, young_ukraine) if young_russia or young_ukraine else ZERO,
+    )
+    _SET_PRISONERS(made, ())
+    return made
 
 
 _PLAIN_FIELDS = frozenset({"released", "civilians", "seriously_ill", "young"})
@@ -368,6 +403,14 @@ _MIXED = (
 )
 
 _TRANCHE_FIELDS = frozenset({"released", "civilians", "seriously_ill", "young", "prisoners"})
+_new = object.__new__
+(
+    _SET_RELEASED,
+    _SET_CIVILIANS,
+    _SET_SERIOUSLY_ILL,
+    _SET_YOUNG,
+    _SET_PRISONERS,
+) = slot_setters(Tranche, "released", "civilians", "seriously_ill", "young", "prisoners")
 
 
 def _check_listed_once(people: tuple[Prisoner, ...]) -> None:
