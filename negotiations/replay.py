@@ -280,7 +280,10 @@ def with_citations(data: object, cited: Mapping[str, str]) -> object:
         return data
     blockers = [
         {**item, "source": cited[item["rule"]]}
-        if type(item) is dict and "source" not in item and item.get("rule") in cited
+        if type(item) is dict
+        and "source" not in item
+        and type(item.get("rule")) is str
+        and item["rule"] in cited
         else item
         for item in data["blockers"]
     ]
