@@ -43,6 +43,7 @@ _PARAMETERS: Mapping[str, Callable[[object, str], object]] = {
     "side": check_side,
     "name": check_text,
     "reason": check_text,
+    "note": check_text,
 }
 
 

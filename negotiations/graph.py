@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from attrs import frozen
 
 from negotiations.article import article_line
+from negotiations.events import PLEDGE_TRIGGERS
 from negotiations.stages import Stage
 
 if TYPE_CHECKING:
@@ -137,6 +138,11 @@ def _shape_problems(definition: Definition) -> list[str]:
         if definition.stages.count(stage) > 1
     )
     signatures: dict[str, tuple[str, ...]] = {}
+    found.extend(
+        f"move {trigger}: the name is kept for the events of pledges"
+        for trigger in definition.triggers
+        if trigger in PLEDGE_TRIGGERS
+    )
     for move in definition.moves:
         found.extend(
             f"move {move.trigger}: unknown parameter {name!r}"

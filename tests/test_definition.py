@@ -166,6 +166,11 @@ MORE = (
         ("suspend", "mood"),
     ),
     Broken(
+        "a move named like the events that keep pledges",
+        (add_move(Move("withdraw", (Stage.TALKS,))),),
+        ("withdraw", "pledges"),
+    ),
+    Broken(
         "one trigger with two signatures",
         (add_move(Move("collapse", (Stage.SETTLEMENT,), Stage.COLLAPSED)),),
         ("collapse", "different parameters"),
