@@ -161,7 +161,7 @@ def _note(value: object) -> str | None:
     return check_optional_text(value, "note")
 
 
-@frozen
+@frozen(repr=False)
 class Pledge:
     """A party's stated intention to make a move as soon as it is possible.
 
@@ -205,6 +205,17 @@ class Pledge:
         _SET_PLEDGE_BLOCKERS(made, blockers)
         _SET_OWNER(made, owner)
         return made
+
+    def __repr__(self) -> str:
+        note = f", note={self.note!r}" if self.note is not None else ""
+        blocked = ""
+        if self.blockers:
+            rules = ", ".join(blocker.rule for blocker in self.blockers)
+            blocked = f", blockers=<{len(self.blockers)}: {rules}>"
+        return (
+            f"Pledge(number={self.number}, side={self.side!r}, trigger={self.trigger!r}"
+            f"{note}{blocked})"
+        )
 
     def _record(self) -> Pledge:
         """This pledge as the history and the state keep it: no blockers, no owner."""
