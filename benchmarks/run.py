@@ -2,9 +2,10 @@
 
 Run ``python benchmarks/run.py`` (a few minutes on two cores; ``--quick`` for a
 short, noisier run; ``--json PATH`` to save the figures; ``--profile`` to add a
-cProfile of transfer and of a refusal). It prints one table -- measure, value,
-target, ratio (value / target: 1.00 is exactly at the limit), PASS/FAIL -- and
-exits with status 1 if any target is missed. It is not part of the pytest run.
+cProfile of transfer, of transfer with waiting pledges and of a refusal). It
+prints one table -- measure, value, target, ratio (value / target: 1.00 is
+exactly at the limit), PASS/FAIL -- and exits with status 1 if any target is
+missed. It is not part of the pytest run.
 
 How it measures
 ---------------
@@ -14,13 +15,14 @@ repeat first runs its own setup (not timed), then times one pass over a batch
 of operations; the figure is the *minimum* over the repeats divided by the
 batch size (the median is in the JSON too). ``timeit`` turns the garbage
 collector off while it times; every measure runs once untimed first, as a
-warm-up. Measures that are compared with one another (the sizes N; the moves
-and their baseline) take their repeats in turn, round after round, so that a
-slow spell of a shared machine falls on all of them alike. Memory is
-``tracemalloc``'s traced total after minus before, divided by the count, with
-the collector off and the list that holds the negotiations allocated before
-the "before" reading: the figure is what the negotiations themselves cost
-(object headers and the collector's own header included).
+warm-up. Measures that are compared with one another (the sizes N; the moves,
+with and without pledges, and their baseline; replay with and without a
+pledge) take their repeats in turn, round after round, so that a slow spell
+of a shared machine falls on all of them alike. Memory is ``tracemalloc``'s
+traced total after minus before, divided by the count, with the collector off
+and the list that holds the negotiations allocated before the "before"
+reading: the figure is what the negotiations themselves cost (object headers
+and the collector's own header included).
 
 The figures
 -----------
@@ -72,6 +74,23 @@ The figures
     negotiation makes a transfer then is refused, minus ``transfer``.
     Alternating two code paths costs more than repeating one, so these come
     out above the pool figures; the note compares like with like.
+``transfer with 10 waiting pledges``
+    ``transfer`` on a pool like its own, each negotiation with the ten
+    :data:`WAITING_PLEDGES` waiting (made through ``talks.pledge``; each member
+    of the pool is a replay of that history). Four are of ``open_third_round``,
+    a move from ``EXCHANGE`` whose rules the terms never meet, so every
+    transfer checks them (once: pledges of one move share a verdict); the
+    others are of moves of later stages, from both sides, with notes: the
+    realistic worst case. Target: <= 2 x ``transfer`` measured in the same
+    rounds (the issue: "a move with 10 waiting pledges costs <= 2x a move
+    with none"). That a negotiation with no pledge pays nothing is the rows
+    above, whose targets are unchanged.
+``refused open_third_round with 10 waiting pledges, same state`` (info)
+    The same-state refusal on that pool (one transfer, one refusal first). A
+    refused move does not settle pledges; the note compares it with the
+    same-state refusal. Only the same-state variant is comparable: after any
+    accepted move the pledges of ``open_third_round`` have already evaluated
+    its rules in the new state, so no refusal with them meets a fresh state.
 
 ``replay / load / from_json / save, 100,000 events``
     One long negotiation built once (not timed) by :func:`play_history` with a
@@ -86,6 +105,12 @@ The figures
     ``--quick`` the history has 10,000 events and the time is multiplied by
     10, as the label says: a cost that grows faster than the history (a scan
     of every interest declared so far, say) shows far less there.
+``replay with 1 pledge of open_third_round waiting`` (info)
+    The same moves made on a second negotiation (built once, not timed), with
+    Russia's pledge of ``open_third_round`` (:data:`HISTORY_PLEDGE`) made right
+    after the terms and never met, so every later event checks it on replay;
+    one whole ``Negotiation.replay``, in the same rounds as the plain replay.
+    The note gives the time per event and what the pledge adds per event.
 ``reopen a journal`` (info)
     ``negotiations.open(path)`` then ``close()`` of a journal written once
     (not timed) through ``negotiations.open`` with the same kind of moves,
@@ -146,6 +171,25 @@ UNREACHABLE = ng.ExchangeTerms(
     seriously_ill_held={"russia": 10**8, "ukraine": 10**8},
     young_held={"russia": 10**8, "ukraine": 10**8},
 )
+#: A move with waiting pledges may cost at most this many times the same move with none.
+PLEDGE_FACTOR = 2.0
+#: Ten pledges that wait through every transfer under :data:`ENDLESS`, the realistic worst
+#: case: four of ``open_third_round``, a move from ``EXCHANGE`` whose rules are not met, so
+#: every accepted move checks them; six of moves of later stages; from both sides, with notes.
+WAITING_PLEDGES: tuple[tuple[ng.Side, str, str], ...] = (
+    (ng.Side.RUSSIA, "open_third_round", "the third round will take place after the exchange"),
+    (ng.Side.UKRAINE, "convene_leaders", "leaders meet once humanitarian issues are resolved"),
+    (ng.Side.UKRAINE, "open_third_round", "a third round once the prisoners are home"),
+    (ng.Side.RUSSIA, "sign_settlement", "a memorandum once its core interests are acknowledged"),
+    (ng.Side.RUSSIA, "convene_leaders", "a meeting of leaders at the final stage"),
+    (ng.Side.UKRAINE, "sign_settlement", "a settlement with security guarantees"),
+    (ng.Side.RUSSIA, "open_third_round", "talks go on in Istanbul after the exchange"),
+    (ng.Side.UKRAINE, "convene_leaders", "the presidents meet after the third round"),
+    (ng.Side.UKRAINE, "open_third_round", "the delegation returns after the exchange"),
+    (ng.Side.RUSSIA, "sign_settlement", "a settlement once the causes are addressed"),
+)
+#: The pledge that waits through the whole of the pledged long history.
+HISTORY_PLEDGE = (ng.Side.RUSSIA, "open_third_round", "the third round after the exchange")
 
 
 @dataclass
@@ -437,11 +481,41 @@ def _transfer_then_refuse_all(pool: list[ng.Negotiation]) -> None:
             pass
 
 
-def _refused_once(count: int) -> Callable[[], list[ng.Negotiation]]:
-    """Negotiations in EXCHANGE, each already refused once in its current state."""
+def _pledged_template() -> ng.Negotiation:
+    """A negotiation in EXCHANGE under :data:`ENDLESS` terms, with the ten
+    :data:`WAITING_PLEDGES` made through ``talks.pledge``, all waiting."""
+    talks = ng.Negotiation()
+    talks.agree_exchange(ENDLESS)
+    for side, trigger, note in WAITING_PLEDGES:
+        talks.pledge(side, trigger, note=note)
+    assert len(talks.pledges) == len(WAITING_PLEDGES), talks  # none was carried out
+    return talks
+
+
+def _in_exchange_pledged(count: int) -> Callable[[], list[ng.Negotiation]]:
+    """Negotiations as :func:`_in_exchange` makes them, each with the ten waiting pledges.
+
+    Each is its own replay of one template's history: the same state as ten
+    ``talks.pledge`` calls, built in a third of the time (the setup is not timed, but it
+    runs for every repeat).
+    """
+    events = _pledged_template().history
 
     def setup() -> list[ng.Negotiation]:
-        pool = _in_exchange(count)()
+        replay = ng.Negotiation.replay
+        return [replay(events) for _ in range(count)]
+
+    return setup
+
+
+def _refused_once(
+    count: int, in_exchange: Callable[[int], Callable[[], list[ng.Negotiation]]] = _in_exchange
+) -> Callable[[], list[ng.Negotiation]]:
+    """Negotiations in EXCHANGE (made by ``in_exchange``), each already refused once in its
+    current state."""
+
+    def setup() -> list[ng.Negotiation]:
+        pool = in_exchange(count)()
         for negotiation in pool:
             negotiation.transfer(ONE)
         _refuse_all(pool)
@@ -477,6 +551,18 @@ def _check_refusal() -> int:
     raise AssertionError("open_third_round was not refused")
 
 
+def _check_pledged() -> None:
+    """A transfer with the ten pledges waiting is one event, and leaves them all waiting."""
+    negotiation = _in_exchange_pledged(1)()[0]
+    before = len(negotiation.history)
+    negotiation.transfer(ONE)
+    assert len(negotiation.history) == before + 1, negotiation.history[before:]
+    assert len(negotiation.pledges) == len(WAITING_PLEDGES), negotiation
+    blocked = [p for p in negotiation.pledges if p.trigger == "open_third_round"]
+    assert blocked, negotiation
+    assert all(p.blockers for p in blocked), blocked
+
+
 # -- a long history: replay, save, load, journal ------------------------------------------
 
 
@@ -493,19 +579,33 @@ def _random_tranche(chance: random.Random) -> ng.Tranche:
     return ng.Tranche.even(size)
 
 
-def play_history(talks: ng.Negotiation, count: int, seed: int = HISTORY_SEED) -> ng.Negotiation:
+def _open_history(talks: ng.Negotiation, *, pledged: bool) -> int:
+    """Agree the terms of the long history, then, if ``pledged``, make :data:`HISTORY_PLEDGE`;
+    returns how many events that made."""
+    talks.agree_exchange(UNREACHABLE)
+    if not pledged:
+        return 1
+    side, trigger, note = HISTORY_PLEDGE
+    talks.pledge(side, trigger, note=note)
+    return 2
+
+
+def play_history(
+    talks: ng.Negotiation, count: int, seed: int = HISTORY_SEED, *, pledged: bool = False
+) -> ng.Negotiation:
     """Make moves on ``talks`` (a new negotiation, or a new journal) until it has ``count`` events.
 
     Terms that are never met (:data:`UNREACHABLE`), then, at random: transfers (50 %, see
     :func:`_random_tranche`), refused ``open_third_round`` attempts (20 %), humanitarian
     issues raised and later resolved (10 %, at most six open), core interests declared and
     later acknowledged by the other side (10 %, at most six pending), suspend/resume pairs
-    (10 %). The same ``count`` and ``seed`` always give the same events.
+    (10 %). The same ``count`` and ``seed`` always give the same events. With ``pledged``,
+    :data:`HISTORY_PLEDGE` is made right after the terms (one of the ``count`` events); the
+    terms are never met, so it waits to the end and every later move checks it.
     """
     chance = random.Random(seed)
     sides = list(ng.Side)
-    talks.agree_exchange(UNREACHABLE)
-    made = 1
+    made = _open_history(talks, pledged=pledged)
     issues: list[str] = []
     declared: list[tuple[ng.Side, str]] = []
     while made < count:
@@ -549,6 +649,7 @@ class LongHistory:
     text: str  # what ``save`` wrote, which from_json reads
     folder: Path  # a temporary folder: the saved file, the save target, the journal
     saved: Path
+    pledged: tuple[ng.Event, ...]  # the same moves with HISTORY_PLEDGE waiting throughout
 
     def kinds(self) -> str:
         """How many events of each kind, for the table."""
@@ -567,10 +668,16 @@ def long_history(count: int) -> LongHistory:
     folder = Path(tempfile.mkdtemp(prefix="negotiations-bench-"))
     saved = folder / "saved.json"
     talks.save(saved)
-    history = LongHistory(talks, events, saved.read_text(encoding="utf-8"), folder, saved)
+    pledged = play_history(ng.Negotiation(), count, pledged=True)
+    assert len(pledged.history) == count, len(pledged.history)
+    assert len(pledged.pledges) == 1, pledged
+    history = LongHistory(
+        talks, events, saved.read_text(encoding="utf-8"), folder, saved, pledged.history
+    )
     assert ng.Negotiation.replay(events) == talks
     assert ng.Negotiation.load(saved) == talks
     assert ng.Negotiation.from_json(talks.to_json()) == talks
+    assert ng.Negotiation.replay(history.pledged) == pledged
     return history
 
 
@@ -607,11 +714,14 @@ def write_journal(folder: Path, count: int) -> tuple[Path, ng.Negotiation]:
 
 
 def history_benches(history: LongHistory) -> list[Bench]:
-    """Replay, from_json, load and save of the long history: one operation per repeat."""
+    """Replay, from_json, load and save of the long history, and replay of the same moves with
+    a pledge waiting: one operation per repeat."""
     events, text, saved = history.events, history.text, history.saved
     target = (history.talks, history.folder / "save-target.json")
+    pledged = history.pledged
     return [
         Bench("replay", _replay, lambda: events, 1),
+        Bench("replay, 1 pledge", _replay, lambda: pledged, 1),
         Bench("from_json", _from_json, lambda: text, 1),
         Bench("load", _load, lambda: saved, 1),
         Bench("save", _save, lambda: target, 1),
@@ -703,7 +813,9 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> list[Row]:
 
     progress("moves and the bare transitions baseline")
     blockers = _check_refusal()
+    _check_pledged()
     pool = settings.pool
+    waiting = len(WAITING_PLEDGES)
     moves = interleaved(
         [
             *baseline_benches(pool),
@@ -713,6 +825,8 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> list[Row]:
             Bench(
                 "transfer then refused", _transfer_then_refuse_all, _distinct_ledgers(pool), pool
             ),
+            Bench("transfer, pledges", _transfer_all, _in_exchange_pledged(pool), pool),
+            Bench("refused, pledges", _refuse_all, _refused_once(pool, _in_exchange_pledged), pool),
         ],
         settings.move_rounds,
     )
@@ -762,6 +876,27 @@ def measure(settings: Settings, progress: Callable[[str], None]) -> list[Row]:
             note=f"{refused_after / bare_after:.2f}x the line above",
         )
     )
+    pledged = moves["transfer, pledges"]
+    rows.append(
+        Row(
+            f"transfer with {waiting} waiting pledges",
+            pledged.best * US,
+            "us",
+            PLEDGE_FACTOR * transfer.best * US,
+            note=f"{pledged.best / transfer.best:.2f}x transfer",
+            median=pledged.median * US,
+        )
+    )
+    refused, same = moves["refused, pledges"], moves["refused, same state"]
+    rows.append(
+        Row(
+            f"refused open_third_round with {waiting} waiting pledges, same state (info)",
+            refused.best * US,
+            "us",
+            note=f"{refused.best / same.best:.2f}x the same-state refusal",
+            median=refused.median * US,
+        )
+    )
     rows.extend(measure_history(settings, progress))
     return rows
 
@@ -771,10 +906,10 @@ def measure_history(settings: Settings, progress: Callable[[str], None]) -> list
     rows: list[Row] = []
     size = settings.history
     scale = HISTORY_EVENTS / size
-    progress(f"a {size:,}-event history: building it (not timed)")
+    progress(f"a {size:,}-event history, and one with a pledge: building them (not timed)")
     history = long_history(size)
     try:
-        progress(f"a {size:,}-event history: replay, from_json, load, save")
+        progress(f"a {size:,}-event history: replay, from_json, load, save; pledged replay")
         timings = interleaved(history_benches(history), settings.history_rounds, warm_up=False)
         if scale == 1:
             suffix = f"{size:,} events"
@@ -797,6 +932,17 @@ def measure_history(settings: Settings, progress: Callable[[str], None]) -> list
                     median=timing.median * scale,
                 )
             )
+        timing, plain = timings["replay, 1 pledge"], timings["replay"]
+        rows.append(
+            Row(
+                f"replay with 1 pledge of open_third_round waiting, {suffix} (info)",
+                timing.best * scale,
+                "s",
+                note=f"{timing.best / size * US:.1f} µs/event, "
+                f"+{(timing.best - plain.best) / size * US:.1f} over replay",
+                median=timing.median * scale,
+            )
+        )
         refused = sum(not event.accepted for event in history.events)
         rows.append(
             Row(
@@ -883,10 +1029,16 @@ def table(rows: list[Row]) -> str:
 
 
 def profile(settings: Settings) -> str:
-    """cProfile of transfer and of a fresh refusal: the top functions by own time."""
+    """cProfile of transfer (without and with waiting pledges) and of a fresh refusal: the top
+    functions by own time."""
     report = io.StringIO()
     for label, run, setup in (
         ("transfer", _transfer_all, _in_exchange(settings.pool)),
+        (
+            f"transfer with {len(WAITING_PLEDGES)} waiting pledges",
+            _transfer_all,
+            _in_exchange_pledged(settings.pool),
+        ),
         ("refused open_third_round, fresh state", _refuse_all, _distinct_ledgers(settings.pool)),
     ):
         pools = [setup() for _ in range(5)]
@@ -918,7 +1070,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short, noisier run")
     parser.add_argument("--json", metavar="PATH", help="also write the figures to PATH as JSON")
     parser.add_argument(
-        "--profile", action="store_true", help="append a cProfile of transfer and refusal"
+        "--profile",
+        action="store_true",
+        help="append a cProfile of transfer (with and without pledges) and refusal",
     )
     options = parser.parse_args(argv)
     settings = QUICK if options.quick else FULL

@@ -108,7 +108,7 @@ def _ready(engine: Engine, state: State, trigger: str, given: Mapping[str, Any])
         admit(state, trigger, given)
     except NegotiationError:
         return False
-    return not engine.evaluate(move.guard, state, given)
+    return engine.passes(move.guard, state, given)
 
 
 def with_pledge(state: State, pledge: Pledge) -> State:

@@ -174,7 +174,10 @@ class State:
     @property
     def exchange_complete(self) -> bool:
         """Whether the agreed exchange has met every term."""
-        return not self.exchange_shortfalls()
+        cached = self._shortfalls
+        if cached is not None:
+            return not cached
+        return _complete(self.terms, self.ledger)  # the numbers alone: no messages to write
 
     def pending_interests(self) -> tuple[Interest, ...]:
         """Declared interests the other side has not acknowledged yet."""
@@ -267,21 +270,29 @@ _SET_SIDE, _SET_NAME, _SET_ACKNOWLEDGED = slot_setters(Interest, "side", "name",
 )
 
 
-def _shortfalls(terms: ExchangeTerms | None, ledger: Ledger) -> Mapping[str, tuple[str, ...]]:
+def _complete(terms: ExchangeTerms | None, ledger: Ledger) -> bool:
     if terms is None:
-        return {"exchange.quota": ("no exchange has been agreed yet",)}
-    quota, age_limit = terms.quota, terms.age_limit
-    ill_held, young_held = terms.seriously_ill_held, terms.young_held
+        return False
+    quota, ill_held, young_held = terms.quota, terms.seriously_ill_held, terms.young_held
     released, ill, young = ledger.released, ledger.seriously_ill, ledger.young
-    if (
+    return (
         released.russia >= quota
         and released.ukraine >= quota
         and ill.russia >= ill_held.russia
         and ill.ukraine >= ill_held.ukraine
         and young.russia >= young_held.russia
         and young.ukraine >= young_held.ukraine
-    ):
+    )
+
+
+def _shortfalls(terms: ExchangeTerms | None, ledger: Ledger) -> Mapping[str, tuple[str, ...]]:
+    if terms is None:
+        return {"exchange.quota": ("no exchange has been agreed yet",)}
+    if _complete(terms, ledger):
         return _NONE
+    quota, age_limit = terms.quota, terms.age_limit
+    ill_held, young_held = terms.seriously_ill_held, terms.young_held
+    released, ill, young = ledger.released, ledger.seriously_ill, ledger.young
     # Written out rather than looped: this runs for every refused move of a simulation.
     missing: dict[str, tuple[str, ...]] = {}
     short: tuple[str, ...] = ()
