@@ -131,11 +131,6 @@ class Engine:
                 found.append(blocker)
         return tuple(found)
 
-    def passes(self, rules: tuple[str, ...], state: State, arguments: Mapping[str, Any]) -> bool:
-        """Whether ``state`` meets every rule in ``rules``: :meth:`evaluate` without the
-        blockers, stopping at the first unmet rule (waiting pledges ask this after every move)."""
-        return all(check(state, arguments) is None for _, check, _, _ in self._guards[rules])
-
     def blockers(self, state: State, trigger: str) -> tuple[Blocker, ...]:
         """Every reason ``trigger`` cannot be made from ``state`` now (empty: it can).
 

@@ -14,13 +14,15 @@ a replayed history agree on exactly when each pledge fires:
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from negotiations._machine import Engine
 from negotiations.errors import InvalidValue, NegotiationError
 from negotiations.events import DROP, Event, Pledge
-from negotiations.fold import admit, arguments, replace_pledges
+from negotiations.fold import admission as admitted
+from negotiations.fold import arguments, replace_pledges
+from negotiations.stages import Stage
 from negotiations.state import PledgeBook, State
 
 __all__ = [
@@ -79,7 +81,12 @@ def check_pledgeable(engine: Engine, trigger: str) -> Mapping[str, Any]:
 
 
 def due(engine: Engine, state: State) -> Due | None:
-    """The waiting pledge that must be carried out or dropped now, if any: the earliest."""
+    """The waiting pledge that must be carried out or dropped now, if any: the earliest.
+
+    Asked before every event while pledges wait, so it does as little as it can: a move
+    that does not exist from here is one lookup, and a move's rules are asked only until
+    the first unmet one (several pledges of one move share the answer).
+    """
     waiting = state._pledges.waiting
     if not waiting:
         return None
@@ -88,27 +95,61 @@ def due(engine: Engine, state: State) -> Due | None:
         return DROP, waiting[0]
     if state.suspended_from is not None:
         return None
-    defaults = pledgeable(engine)
-    verdicts: dict[str, bool] = {}  # several pledges of one move: its rules checked once
+    last = _LAST[0]  # a refusal leaves the state as it was: asked again, answered at once
+    if last[0] is state and last[1] is engine:
+        return last[2]
+    answer = _due(engine, state, waiting, stage)
+    _LAST[0] = (state, engine, answer)  # one tuple, replaced whole: safe between threads
+    return answer
+
+
+#: The last state asked about, with its engine and the answer.
+_LAST: list[tuple[object, object, Due | None]] = [(None, None, None)]
+
+
+def _due(engine: Engine, state: State, waiting: tuple[Pledge, ...], stage: Stage) -> Due | None:
+    ready = _readiness(engine)
+    asked: dict[str, bool] = {}
     for pledge in waiting:
         trigger = pledge.trigger
-        ready = verdicts.get(trigger)
-        if ready is None:
-            ready = verdicts[trigger] = _ready(engine, state, trigger, defaults[trigger])
-        if ready:
+        verdict = asked.get(trigger)
+        if verdict is None:
+            found = ready.get((trigger, stage))
+            verdict = asked[trigger] = found is not None and found(state)
+        if verdict:
             return FIRE, pledge
     return None
 
 
-def _ready(engine: Engine, state: State, trigger: str, given: Mapping[str, Any]) -> bool:
-    move = engine.move(trigger, state.stage)
-    if move is None:
-        return False
-    try:
-        admit(state, trigger, given)
-    except NegotiationError:
-        return False
-    return engine.passes(move.guard, state, given)
+@functools.cache
+def _readiness(engine: Engine) -> Mapping[tuple[str, Stage], Callable[[State], bool]]:
+    """For each pledgeable move and each stage it is made from: whether a state allows it."""
+    defaults = pledgeable(engine)
+    found: dict[tuple[str, Stage], Callable[[State], bool]] = {}
+    for move in engine.definition.moves:
+        if move.trigger in defaults:
+            for stage in move.sources:
+                found[move.trigger, stage] = _asker(engine, move.trigger, move.guard)
+    return found
+
+
+def _asker(engine: Engine, trigger: str, guard: tuple[str, ...]) -> Callable[[State], bool]:
+    given = pledgeable(engine)[trigger]
+    checks = tuple(check for _, check, _, _ in engine._guards[guard])
+    admission = admitted(trigger)
+
+    def ready(state: State) -> bool:
+        if admission is not None:
+            try:
+                admission(state, given)
+            except NegotiationError:
+                return False
+        for check in checks:  # noqa: SIM110  # a loop, not all(): no generator on this path
+            if check(state, given) is not None:
+                return False
+        return True
+
+    return ready
 
 
 def with_pledge(state: State, pledge: Pledge) -> State:
