@@ -217,6 +217,16 @@ class Pledge:
             f"{note}{blocked})"
         )
 
+    def __copy__(self) -> Pledge:
+        return self  # immutable: a copy is the same pledge, still withdrawable where handed out
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Pledge:
+        return self
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # pickle: who handed it out does not travel; such a pledge is known by its value
+        return (_rebuilt_pledge, (self.number, self.side, self.trigger, self.note, self.blockers))
+
     def _record(self) -> Pledge:
         """This pledge as the history and the state keep it: no blockers, no owner."""
         if not self.blockers and self._owner is None:
@@ -266,6 +276,12 @@ _PLEDGE_FIELDS = frozenset({"number", "side", "trigger", "note"})
     _SET_PLEDGE_BLOCKERS,
     _SET_OWNER,
 ) = slot_setters(Pledge, "number", "side", "trigger", "note", "blockers", "_owner")
+
+
+def _rebuilt_pledge(
+    number: int, side: Side, trigger: str, note: str | None, blockers: tuple[Blocker, ...]
+) -> Pledge:
+    return Pledge._trusted(number, side, trigger, note, blockers=blockers)
 
 
 def _pledge(value: object) -> Pledge | None:

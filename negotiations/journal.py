@@ -48,7 +48,7 @@ from negotiations.errors import (
 from negotiations.events import Event
 from negotiations.negotiation import _CITED, Negotiation
 from negotiations.process import PROCESS
-from negotiations.saved import FORMAT, fsync_folder
+from negotiations.saved import FORMAT, fsync_folder, pledged_in
 
 try:
     import fcntl
@@ -62,6 +62,8 @@ _BODY_AT = len(_PREFIX) + 64 + 2  # the prefix, the hex digest, then '",'
 _HEADER_FIELDS = frozenset({"sha", "prev", "journal"})
 _EVENT_FIELDS = frozenset({"sha", "prev", "event"})
 _EVENTS_FIELDS = frozenset({"sha", "prev", "events"})
+#: The format that brought pledges, and lines of several events with them.
+_PLEDGES_SINCE = 3
 #: The journal formats this library reads; it writes the newest.
 _READS = frozenset({2, FORMAT})
 
@@ -255,6 +257,10 @@ def _restore(target: Path, data: bytes) -> tuple[Negotiation, str, int]:
         if number == 1 or "journal" in record:
             format_ = _check_header(where, record, None if number == 1 else format_)
             continue
+        if format_ < _PLEDGES_SINCE and (
+            "events" in record or pledged_in(record.get("event"))
+        ):  # pledges came with format 3
+            raise JournalCorrupted(f"{where}: a pledge in a format {format_} journal")
         if record.keys() == _EVENT_FIELDS:
             events.append(record["event"])
             names.append(f"{where}: event")

@@ -30,7 +30,7 @@ from typing import Any
 
 from negotiations.errors import InvalidType, InvalidValue
 
-__all__ = ["FORMAT", "migrate", "read_text", "write_atomically"]
+__all__ = ["FORMAT", "migrate", "pledged_in", "read_text", "write_atomically"]
 
 #: The version of the saved format this library writes.
 FORMAT = 3
@@ -49,7 +49,21 @@ def _from_1(data: dict[str, Any]) -> dict[str, Any]:
 
 def _from_2(data: dict[str, Any]) -> dict[str, Any]:
     # Version 3 only adds pledges: a version 2 negotiation has none.
+    events = data["events"]
+    if isinstance(events, list):
+        for number, event in enumerate(events):
+            if pledged_in(event):
+                raise InvalidValue(
+                    f"events[{number}]: a pledge in a format 2 file (pledges came with format 3)"
+                )
     return {**data, "format": 3}
+
+
+def pledged_in(event: object) -> bool:
+    """Whether saved ``event`` has to do with pledges (which format 2 did not know)."""
+    return isinstance(event, Mapping) and (
+        "pledge" in event or event.get("trigger") in {"pledge", "withdraw", "drop"}
+    )
 
 
 _MIGRATIONS: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_1, 2: _from_2}

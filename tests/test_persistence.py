@@ -617,3 +617,28 @@ def test_text_that_cannot_be_saved_is_refused_when_given() -> None:
     )
     with pytest.raises(ng.InvalidValue, match="name"):
         Negotiation.from_json(bad)
+
+
+def test_a_version_2_journal_holding_a_pledge_is_corrupt(tmp_path: Path) -> None:
+    """Pledges came with format 3: a pledge in a journal that is still format 2 (no header
+    line moved it on) was not written by this library, and is refused naming the line."""
+    from negotiations.journal import _line  # the writer's own line format
+
+    old = JOURNAL_V2_FIXTURE.read_bytes()
+    cut = old[: old.rstrip(b"\n").rfind(b"\n") + 1]  # before the settlement: moves possible
+    head = json.loads(cut.splitlines()[-1])["sha"]
+    pledge = {"number": 1, "side": "ukraine", "trigger": "sign_settlement"}
+    event = {
+        "trigger": "pledge",
+        "accepted": True,
+        "source": "leaders_meeting",
+        "dest": "leaders_meeting",
+        "pledge": pledge,
+    }
+    line, _ = _line(head, "event", event)
+    path = tmp_path / "journal.jsonl"
+    path.write_bytes(cut + line)
+    number = len(cut.splitlines()) + 1
+    with pytest.raises(ng.JournalCorrupted, match=rf"line {number}: a pledge in a format 2"):
+        ng.open(path)
+    assert path.read_bytes() == cut + line
