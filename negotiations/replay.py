@@ -158,34 +158,35 @@ def refold_saved(  # noqa: PLR0911, PLR0912  # one bail-out per field, in one pa
     if state._pledges.waiting and due(engine, state) is not None:
         return None  # a pledge comes first: the careful road checks it
     stage = state.stage
-    try:
-        plan = _plans(engine)[data.get("trigger"), stage]  # type: ignore[index]  # any value: a wrong one is reported below
-    except (KeyError, TypeError):  # not a move from here, or not even a name
+    try:  # subscripts, not .get(): a missing field is a KeyError, and the careful road's job
+        plan = _plans(engine)[data["trigger"], stage]
+        accepted = data["accepted"]
+        if type(accepted) is not bool or data["source"] != plan.here:
+            return None
+        # Exactly the fields an event has: four always, arguments when the move takes any,
+        # blockers when refused.
+        if plan.single is not None:
+            raw = data["arguments"]
+            if type(raw) is not dict or len(raw) != 1 or len(data) + accepted != _WITH_ARGUMENTS:
+                return None
+            value = plan.read(raw[plan.single])
+            if value is None:
+                return None
+            given = {plan.single: value}
+        elif plan.bare:
+            if len(data) + accepted != _WITHOUT_ARGUMENTS:
+                return None
+            given = {}
+        else:
+            raw = data["arguments"]
+            if type(raw) is not dict or len(data) + accepted != _WITH_ARGUMENTS:
+                return None
+            given = _plain_arguments(raw)  # type: ignore[assignment]  # None: bail out below
+            if given is None or given.keys() != plan.parameters:
+                return None
+        recorded = data["dest"]
+    except (KeyError, TypeError):  # a field missing, or a name that is not even hashable
         return None
-    accepted = data.get("accepted")
-    if type(accepted) is not bool or data.get("source") != plan.here:
-        return None
-    # Exactly the fields an event has: four always, arguments when the move takes any,
-    # blockers when refused.
-    if plan.single is not None:
-        raw = data.get("arguments")
-        if type(raw) is not dict or len(raw) != 1 or len(data) + accepted != _WITH_ARGUMENTS:
-            return None
-        value = plan.read(raw.get(plan.single))
-        if value is None:
-            return None
-        given = {plan.single: value}
-    elif plan.bare:
-        if len(data) + accepted != _WITHOUT_ARGUMENTS:
-            return None
-        given = {}
-    else:
-        raw = data.get("arguments")
-        given = _plain_arguments(raw) if type(raw) is dict else None  # type: ignore[assignment]  # None: bail out below
-        if given is None or given.keys() != plan.parameters:
-            return None
-        if len(data) + accepted != _WITH_ARGUMENTS:
-            return None
     if plan.admit is not None:
         try:
             plan.admit(state, given)
@@ -193,7 +194,7 @@ def refold_saved(  # noqa: PLR0911, PLR0912  # one bail-out per field, in one pa
             return None
     blockers = engine.evaluate(plan.guard, state, given) if plan.guard else ()
     if not accepted:
-        if not blockers or data.get("dest") != plan.here:
+        if not blockers or recorded != plan.here:
             return None
         if not _same_blockers(data.get("blockers"), blockers):
             return None
@@ -201,7 +202,7 @@ def refold_saved(  # noqa: PLR0911, PLR0912  # one bail-out per field, in one pa
     if blockers:
         return None
     dest = state.suspended_from if plan.dest is None else plan.dest
-    if dest is None or data.get("dest") != _VALUES[dest]:
+    if dest is None or recorded != _VALUES[dest]:
         return None
     return Event._trusted(plan.trigger, True, stage, dest, given), plan.change(state, given, dest)
 
@@ -255,15 +256,20 @@ def _plans(engine: Engine) -> dict[tuple[str, Stage], _Plan]:
 def _same_blockers(recorded: object, blockers: tuple[Blocker, ...]) -> bool:
     if type(recorded) is not list or len(recorded) != len(blockers):
         return False
-    for item, blocker in zip(recorded, blockers, strict=True):
-        if (
-            type(item) is not dict
-            or item.get("rule") != blocker.rule
-            or item.get("message") != blocker.message
-            or item.get("source", blocker.source) != blocker.source
-            or len(item) != _BLOCKER_SIZE - ("source" not in item)
-        ):
-            return False
+    try:
+        for item, blocker in zip(recorded, blockers, strict=True):
+            if (
+                type(item) is not dict
+                or item["rule"] != blocker.rule
+                or item["message"] != blocker.message
+                or (
+                    len(item) != _BLOCKER_SIZE - 1  # with its source, which must be the rule's
+                    and (len(item) != _BLOCKER_SIZE or item["source"] != blocker.source)
+                )
+            ):
+                return False
+    except KeyError:
+        return False
     return True
 
 

@@ -315,21 +315,24 @@ def _plain_tranche(data: object) -> Tranche | None:
     built and checked; ``None`` when the data is anything else (the careful path decides)."""
     if type(data) is not dict or not data.keys() <= _PLAIN_FIELDS:
         return None
-    released = data.get("released")
-    civilians = data.get("civilians", False)
-    ill = data.get("seriously_ill", _ZERO_DICT)
-    young = data.get("young", _ZERO_DICT)
-    if type(released) is not dict or type(ill) is not dict or type(young) is not dict:
+    try:  # subscripts, not .get(): a missing count is a KeyError, and the careful path's job
+        released = data["released"]
+        civilians = data.get("civilians", False)
+        ill = data.get("seriously_ill", _ZERO_DICT)
+        young = data.get("young", _ZERO_DICT)
+        if type(released) is not dict or type(ill) is not dict or type(young) is not dict:
+            return None
+        key: tuple[Any, ...] = (
+            released["russia"],
+            released["ukraine"],
+            ill["russia"],
+            ill["ukraine"],
+            young["russia"],
+            young["ukraine"],
+            civilians,
+        )
+    except KeyError:
         return None
-    key: tuple[Any, ...] = (
-        released.get("russia"),
-        released.get("ukraine"),
-        ill.get("russia"),
-        ill.get("ukraine"),
-        young.get("russia"),
-        young.get("ukraine"),
-        civilians,
-    )
     # Counts must be exactly int and the flag exactly bool (1.0 or True would find the
     # same key); with each count present and two per mapping, no other key can hide.
     if (
