@@ -10,7 +10,6 @@ checks that both roads give equal negotiations.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -159,7 +158,7 @@ def refold_saved(  # noqa: PLR0911, PLR0912  # one bail-out per field, in one pa
         return None  # a pledge comes first: the careful road checks it
     stage = state.stage
     try:  # subscripts, not .get(): a missing field is a KeyError, and the careful road's job
-        plan = _plans(engine)[data["trigger"], stage]
+        plan = (_PLANS.get(engine) or _plans(engine))[data["trigger"], stage]
         accepted = data["accepted"]
         if type(accepted) is not bool or data["source"] != plan.here:
             return None
@@ -244,13 +243,17 @@ def _nothing(value: object) -> None:
     return None
 
 
-@functools.cache
 def _plans(engine: Engine) -> dict[tuple[str, Stage], _Plan]:
-    return {
+    plans = _PLANS[engine] = {
         (move.trigger, stage): _Plan(move, stage)
         for move in engine.definition.moves
         for stage in move.sources
     }
+    return plans
+
+
+#: The plans of each engine, worked out on first use (an engine is one per definition).
+_PLANS: dict[Engine, dict[tuple[str, Stage], _Plan]] = {}
 
 
 def _same_blockers(recorded: object, blockers: tuple[Blocker, ...]) -> bool:
