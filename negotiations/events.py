@@ -493,6 +493,8 @@ def _plain_event(data: object) -> Event | None:  # noqa: PLR0911  # one bail-out
     if type(data) is not dict or not data.keys() <= _EVENT_FIELDS or "pledge" in data:
         return None
     trigger, accepted = _plain_text(data.get("trigger")), data.get("accepted")
+    if trigger in PLEDGE_TRIGGERS:  # events of pledges: the constructor checks them
+        return None
     source, dest = data.get("source"), data.get("dest")
     if trigger is None or type(accepted) is not bool:
         return None

@@ -208,8 +208,9 @@ class Negotiation:
             self._check_open()
             if pledge._owner is not None and pledge._owner is not self._token:
                 raise InvalidValue(
-                    f"pledge: pledge {pledge.number} was made in another negotiation; "
-                    "withdraw it there"
+                    f"pledge: pledge {pledge.number} was handed out by another negotiation "
+                    "(a copy or a branch made with at() is another); withdraw the one in this "
+                    "negotiation's pledges"
                 )
             state = self._state
             kept = pledge._record()

@@ -14,6 +14,7 @@ a replayed history agree on exactly when each pledge fires:
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -96,15 +97,19 @@ def due(engine: Engine, state: State) -> Due | None:
     if state.suspended_from is not None:
         return None
     last = _LAST[0]  # a refusal leaves the state as it was: asked again, answered at once
-    if last[0] is state and last[1] is engine:
+    if last[0]() is state and last[1] is engine:
         return last[2]
     answer = _due(engine, state, waiting, stage)
-    _LAST[0] = (state, engine, answer)  # one tuple, replaced whole: safe between threads
+    _LAST[0] = (weakref.ref(state), engine, answer)  # one tuple, replaced whole: thread-safe
     return answer
 
 
-#: The last state asked about, with its engine and the answer.
-_LAST: list[tuple[object, object, Due | None]] = [(None, None, None)]
+def _nothing() -> None:
+    return None
+
+
+#: The last state asked about (weakly: it is not kept alive for this), its engine, the answer.
+_LAST: list[tuple[Callable[[], object], object, Due | None]] = [(_nothing, None, None)]
 
 
 def _due(engine: Engine, state: State, waiting: tuple[Pledge, ...], stage: Stage) -> Due | None:

@@ -76,7 +76,8 @@ def refold(engine: Engine, state: State, event: Event) -> State:
 def _refold_kept(engine: Engine, state: State, event: Event) -> State:
     """The state after an event that keeps a pledge (made, withdrawn or dropped)."""
     pledge = event.pledge
-    assert pledge is not None  # an Event of these triggers always names its pledge
+    if pledge is None:  # an Event refuses this when made; a record could still say so
+        raise InvalidValue(f".pledge: a {event.trigger} event names its pledge")
     if event.trigger == PLEDGE:
         if state.stage in engine.definition.finals:
             raise InvalidValue(": a pledge made after the process ended")
@@ -291,7 +292,7 @@ def with_citations(data: object, cited: Mapping[str, str]) -> object:
         {**item, "source": cited[item["rule"]]}
         if type(item) is dict
         and "source" not in item
-        and type(item.get("rule")) is str
+        and isinstance(item.get("rule"), str)
         and item["rule"] in cited
         else item
         for item in data["blockers"]

@@ -61,9 +61,13 @@ def _from_2(data: dict[str, Any]) -> dict[str, Any]:
 
 def pledged_in(event: object) -> bool:
     """Whether saved ``event`` has to do with pledges (which format 2 did not know)."""
-    return isinstance(event, Mapping) and (
-        "pledge" in event or event.get("trigger") in {"pledge", "withdraw", "drop"}
-    )
+    if not isinstance(event, Mapping):
+        return False
+    trigger = event.get("trigger")
+    return "pledge" in event or (isinstance(trigger, str) and trigger in _PLEDGE_TRIGGERS)
+
+
+_PLEDGE_TRIGGERS = frozenset({"pledge", "withdraw", "drop"})
 
 
 _MIGRATIONS: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _from_1, 2: _from_2}

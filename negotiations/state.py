@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
@@ -220,10 +221,11 @@ class State:
         state whose index another line has added to copies its own entries first.
         """
         count = self._interest_count()
-        index = self._interests_by_key()
-        if len(index) != count:
-            index = _index(self.interests)
-        index[interest.side, interest.name] = count
+        with _APPENDING:  # one line of states at a time, whichever negotiations share it
+            index = self._interests_by_key()
+            if not count or len(index) != count:  # never add to the empty index all share
+                index = _index(self.interests)
+            index[interest.side, interest.name] = count
         chunks = self._chunks
         if count % _CHUNK:  # room in the last chunk
             return (*chunks[:-1], chunks[-1] + (interest,)), index
@@ -236,6 +238,11 @@ class State:
         chunk = chunks[number]
         changed = (*chunk[:offset], interest, *chunk[offset + 1 :])
         return (*chunks[:number], changed, *chunks[number + 1 :])
+
+
+#: Held while an interest is added to an index a line of states shares: the check that this
+#: state is at the end of the line and the addition must not be split by another thread.
+_APPENDING = threading.Lock()
 
 
 def _index(interests: tuple[Interest, ...]) -> dict[tuple[Side, str], int]:

@@ -350,11 +350,10 @@ def _plain_tranche(data: object) -> Tranche | None:
     if found is not None:
         return found
     found = _checked_plain(*key)
-    if found is None:  # something is wrong: the constructor says what, naming the field
-        found = Tranche(released=released, civilians=civilians, seriously_ill=ill, young=young)
-    if len(_PLAIN) >= _PLAIN_LIMIT:
-        _PLAIN.clear()
-    _PLAIN[key] = found
+    if found is not None:  # else something is wrong: the careful path says what, and where
+        if len(_PLAIN) >= _PLAIN_LIMIT:
+            _PLAIN.clear()
+        _PLAIN[key] = found
     return found
 
 

@@ -1099,3 +1099,14 @@ def test_every_move_carries_the_interest_index_forward() -> None:
     talks.transfer(Tranche.even(1))
     talks.resolve_humanitarian_issue("missing persons")
     assert talks.state._interest_index is index
+
+
+def test_declaring_never_adds_to_an_index_other_negotiations_start_from() -> None:
+    """Every negotiation starts from one shared state: the first declaration makes an index of
+    its own, so no negotiation's interests are kept by, or seen from, another."""
+    first, second = Negotiation(), Negotiation()
+    first.declare_interest(Side.RUSSIA, "security guarantees")
+    second.declare_interest(Side.UKRAINE, "security guarantees")
+    assert Negotiation().state._interest_index in (None, {})
+    assert first.state._interest_index == {(Side.RUSSIA, "security guarantees"): 0}
+    assert second.state._interest_index == {(Side.UKRAINE, "security guarantees"): 0}

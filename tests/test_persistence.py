@@ -642,3 +642,32 @@ def test_a_version_2_journal_holding_a_pledge_is_corrupt(tmp_path: Path) -> None
     with pytest.raises(ng.JournalCorrupted, match=rf"line {number}: a pledge in a format 2"):
         ng.open(path)
     assert path.read_bytes() == cut + line
+
+
+@pytest.mark.parametrize("trigger", ["pledge", "withdraw", "drop"])
+def test_an_event_of_pledges_that_names_no_pledge_is_refused_naming_it(trigger: str) -> None:
+    data = {
+        "format": 3,
+        "process": "article",
+        "stage": "talks",
+        "events": [{"trigger": trigger, "accepted": True, "source": "talks", "dest": "talks"}],
+    }
+    with pytest.raises(InvalidValue, match=rf"^events\[0\]: pledge: a {trigger} event names"):
+        Negotiation.from_dict(data)
+
+
+def test_a_version_2_file_with_a_trigger_that_is_not_text_is_refused_naming_it() -> None:
+    data = fixture_data(V2_FIXTURE)
+    data["events"][3]["trigger"] = ["transfer"]
+    with pytest.raises(InvalidValue, match=r"^events\[3\]\.trigger must be a string"):
+        Negotiation.from_dict(data)
+
+
+def test_a_bad_saved_tranche_is_named_by_where_it_stands() -> None:
+    data = pledged_story().to_dict()
+    at = next(i for i, e in enumerate(data["events"]) if e["trigger"] == "transfer")
+    data["events"][at]["arguments"]["tranche"] = {"released": {"russia": 3, "ukraine": 2}}
+    with pytest.raises(
+        InvalidValue, match=rf"^events\[{at}\]\.arguments\.tranche: released: .*reciprocal"
+    ):
+        Negotiation.from_dict(data)
