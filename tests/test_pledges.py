@@ -4,8 +4,9 @@ A pledge names a move (``open_third_round`` …) that a side will make as soon a
 it is possible. These tests pin down *when* it is made — right after the event
 that lets it through, earliest pledge first, never while suspended, never twice,
 dropped when the process ends — with a stateful machine checked after every step
-against a small reference written here from the issue, independently of the
-library's own bookkeeping (``negotiations.pledging.due`` is never called). Then:
+against a small reference: test_stateful's model of the process, extended here with
+the pledges as the issue states them, independently of the library's own
+bookkeeping (``negotiations.pledging.due`` is never called). Then:
 chains, every way of saving and restoring a negotiation with waiting pledges,
 ``at(k)``, bad input, and saved histories tampered with.
 """
@@ -25,6 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from test_stateful import NAMES, PARAMETERS, Model
 
 import negotiations as ng
 from negotiations import (
@@ -47,10 +49,6 @@ from negotiations import (
 PLEDGEABLE = ("agree_exchange", "open_third_round", "convene_leaders", "sign_settlement")
 #: The triggers of the events that keep pledges: made, withdrawn, dropped at the end.
 KEEPING = frozenset({"pledge", "withdraw", "drop"})
-PARAMETERS: dict[str, tuple[str, ...]] = {
-    move.trigger: move.parameters for move in ng.PROCESS.moves
-}
-NAMES = ("prisoners of war", "missing persons", "security guarantees")
 NOTES = st.none() | st.sampled_from(
     ["after a prisoner exchange", "once humanitarian issues are resolved", "«обмін»"]
 )
@@ -71,20 +69,7 @@ journaled = settings(max_examples=min(settings().max_examples, 100))
 
 # -- the reference ---------------------------------------------------------------------------
 
-ACTIVE = (Stage.TALKS, Stage.EXCHANGE, Stage.THIRD_ROUND, Stage.LEADERS_MEETING)
 FINALS = (Stage.SETTLEMENT, Stage.COLLAPSED)
-FORWARD = {
-    ("agree_exchange", Stage.TALKS): Stage.EXCHANGE,
-    ("open_third_round", Stage.EXCHANGE): Stage.THIRD_ROUND,
-    ("convene_leaders", Stage.THIRD_ROUND): Stage.LEADERS_MEETING,
-    ("sign_settlement", Stage.LEADERS_MEETING): Stage.SETTLEMENT,
-}
-BOOKKEEPING = (
-    "raise_humanitarian_issue",
-    "resolve_humanitarian_issue",
-    "declare_interest",
-    "acknowledge_interest",
-)
 
 
 @dataclass(frozen=True)
@@ -105,53 +90,12 @@ Expected = tuple[str, bool, Promise | None]
 
 
 @dataclass
-class Reference:
-    """The process and its pledges as the design and the issue state them, in plain values."""
+class PledgeModel(Model):
+    """test_stateful's model of the process, with the pledges as the issue states them: those
+    waiting, in the order made, and how many were made."""
 
-    stage: Stage = Stage.TALKS
-    suspended_from: Stage | None = None
-    terms: ExchangeTerms | None = None
-    released: dict[Side, int] = field(default_factory=lambda: dict.fromkeys(Side, 0))
-    ill: dict[Side, int] = field(default_factory=lambda: dict.fromkeys(Side, 0))
-    young: dict[Side, int] = field(default_factory=lambda: dict.fromkeys(Side, 0))
-    issues: list[str] = field(default_factory=list)
-    interests: dict[tuple[Side, str], bool] = field(default_factory=dict)
     waiting: list[Promise] = field(default_factory=list)
     made: int = 0
-
-    def destination(self, trigger: str) -> Stage | None:
-        """Where ``trigger`` leads from here, or ``None`` when it is not a move from here."""
-        stage = self.stage
-        if trigger == "transfer":
-            return stage if stage is Stage.EXCHANGE else None
-        if trigger in BOOKKEEPING:
-            return stage if stage in ACTIVE else None
-        if trigger == "suspend":
-            return Stage.SUSPENDED if stage in ACTIVE else None
-        if trigger == "resume":
-            return self.suspended_from if stage is Stage.SUSPENDED else None
-        if trigger == "collapse":
-            return Stage.COLLAPSED if stage in (*ACTIVE, Stage.SUSPENDED) else None
-        return FORWARD.get((trigger, stage))
-
-    def exchange_complete(self) -> bool:
-        terms = self.terms
-        return terms is not None and all(
-            self.released[side] >= terms.quota
-            and self.ill[side] >= terms.seriously_ill_held[side]
-            and self.young[side] >= terms.young_held[side]
-            for side in Side
-        )
-
-    def guard_met(self, trigger: str) -> bool:
-        """Whether the rules of ``trigger`` (its stage aside) are met."""
-        if trigger == "open_third_round":
-            return self.exchange_complete()
-        if trigger == "convene_leaders":
-            return self.exchange_complete() and not self.issues
-        if trigger == "sign_settlement":
-            return all(self.interests.values())
-        return True
 
     def ready(self, trigger: str) -> bool:
         """Whether a pledge of ``trigger`` is due now: a move from this stage, not suspended,
@@ -160,67 +104,21 @@ class Reference:
             self.stage is not Stage.SUSPENDED
             and self.stage not in FINALS
             and self.destination(trigger) is not None
-            and self.guard_met(trigger)
+            and not self.unmet(trigger)
         )
 
-    def owner(self, side: Side, name: str) -> tuple[Side, str] | None:
-        """The interest ``side`` acknowledges: the other side's, else its own of that name."""
-        for key in ((side.other, name), (side, name)):
-            if key in self.interests:
-                return key
-        return None
+    def pledge(self, side: Side, trigger: str, note: str | None) -> Promise:
+        """Record a pledge, numbered after all made before it, as waiting."""
+        self.made += 1
+        promise = Promise(self.made, side, trigger, note)
+        self.waiting.append(promise)
+        return promise
 
-    def fits(self, trigger: str, arguments: dict[str, Any]) -> bool:
-        """Whether the arguments fit the state (checked before the rules)."""
-        name = arguments.get("name")
-        if trigger == "raise_humanitarian_issue":
-            return name not in self.issues
-        if trigger == "resolve_humanitarian_issue":
-            return name in self.issues
-        if trigger == "declare_interest":
-            return (Side(arguments["side"]), name) not in self.interests
-        if trigger == "acknowledge_interest":
-            owner = self.owner(Side(arguments["side"]), str(name))
-            return owner is not None and not self.interests[owner]
-        return True  # counted tranches only: nothing about them depends on the state
-
-    def expect(self, trigger: str, arguments: dict[str, Any]) -> type[NegotiationError] | None:
-        """The error calling ``trigger`` with valid ``arguments`` must raise, if any."""
-        if self.destination(trigger) is None:
-            return TransitionNotAllowed
-        if not self.fits(trigger, arguments):
-            return InvalidValue
-        if not self.guard_met(trigger):
-            return TransitionBlocked
-        return None
-
-    def apply(self, trigger: str, arguments: dict[str, Any]) -> None:
-        """Make the accepted move."""
-        dest = self.destination(trigger)
-        assert dest is not None
-        if trigger == "agree_exchange":
-            self.terms = arguments.get("terms") or ng.ISTANBUL_TERMS
-        elif trigger == "transfer":
-            tranche = arguments["tranche"]
-            for side in Side:
-                self.released[side] += tranche.released[side]
-                self.ill[side] += tranche.seriously_ill[side]
-                self.young[side] += tranche.young[side]
-        elif trigger == "suspend":
-            self.suspended_from = self.stage
-        elif trigger in {"resume", "collapse"}:
-            self.suspended_from = None
-        elif trigger == "raise_humanitarian_issue":
-            self.issues.append(arguments["name"])
-        elif trigger == "resolve_humanitarian_issue":
-            self.issues.remove(arguments["name"])
-        elif trigger == "declare_interest":
-            self.interests[Side(arguments["side"]), arguments["name"]] = False
-        elif trigger == "acknowledge_interest":
-            owner = self.owner(Side(arguments["side"]), arguments["name"])
-            assert owner is not None
-            self.interests[owner] = True
-        self.stage = dest
+    def withdraw(self, number: int) -> Promise:
+        """Take the waiting pledge numbered ``number`` off the list."""
+        promise = next(p for p in self.waiting if p.number == number)
+        self.waiting.remove(promise)
+        return promise
 
     def settle(self) -> list[Expected]:
         """Carry out the earliest due pledge until none is; drop every waiting one at the end."""
@@ -402,7 +300,7 @@ class PledgeMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.talks = Negotiation()
-        self.reference = Reference()
+        self.reference = PledgeModel()
         #: Every pledge value handed out by ``talks`` (by pledge() and by pledges).
         self.handed: list[Pledge] = []
 
@@ -445,11 +343,14 @@ class PledgeMachine(RuleBasedStateMachine):
         talks, reference = self.talks, self.reference
         before = self.snapshot()
         since = len(talks.history)
-        expected = reference.expect(trigger, arguments)
+        outcome = reference.expect(trigger, arguments)
+        expected = outcome.error
         if expected is not None:
             with pytest.raises(expected) as refusal:
                 getattr(talks, trigger)(**arguments)
             assert type(refusal.value) is expected, (trigger, refusal.value)
+            if isinstance(refusal.value, TransitionBlocked):
+                assert {b.rule for b in refusal.value.blockers} == outcome.rules
             self.refused(before, blocked=expected is TransitionBlocked)
             return
         event = getattr(talks, trigger)(**arguments)
@@ -517,7 +418,7 @@ class PledgeMachine(RuleBasedStateMachine):
         """After a final stage, check the whole story and go on with a fresh negotiation."""
         self.check_the_whole_history()
         self.talks = Negotiation()
-        self.reference = Reference()
+        self.reference = PledgeModel()
         self.handed = []
 
     # -- pledges -----------------------------------------------------------------------------
@@ -544,9 +445,7 @@ class PledgeMachine(RuleBasedStateMachine):
             self.refused(before)
             return
         handed = talks.pledge(side, trigger, note=note)
-        reference.made += 1
-        promise = Promise(reference.made, Side(side), trigger, note)
-        reference.waiting.append(promise)
+        promise = reference.pledge(Side(side), trigger, note)
         self.recorded(since, [("pledge", True, promise), *reference.settle()])
         assert handed == promise.as_pledge()
         assert handed.note == note
@@ -577,8 +476,7 @@ class PledgeMachine(RuleBasedStateMachine):
         pledge = data.draw(st.sampled_from(choices))
         since = len(talks.history)
         event = talks.withdraw(pledge)
-        promise = next(p for p in reference.waiting if p.number == pledge.number)
-        reference.waiting.remove(promise)
+        promise = reference.withdraw(pledge.number)
         self.recorded(since, [("withdraw", True, promise)])
         assert event == talks.history[-1]
         assert pledge not in talks.pledges
@@ -623,18 +521,10 @@ class PledgeMachine(RuleBasedStateMachine):
 
     @invariant()
     def matches_the_reference(self) -> None:
-        """Stage, exchange, issues, interests and the waiting pledges (who pledged what, in
+        """Stage, counts, exchange, issues, interests and the waiting pledges (who pledged what, in
         order, numbered from 1 however many were made) agree with the reference."""
         talks, reference = self.talks, self.reference
-        assert talks.stage is reference.stage
-        assert talks.suspended_from is reference.suspended_from
-        assert talks.terms == reference.terms
-        assert talks.ledger.released == reference.released
-        assert talks.ledger.seriously_ill == reference.ill
-        assert talks.ledger.young == reference.young
-        assert talks.exchange_complete == reference.exchange_complete()
-        assert talks.humanitarian_issues == tuple(reference.issues)
-        assert {(i.side, i.name): i.acknowledged for i in talks.interests} == reference.interests
+        reference.assert_matches(talks)
         waiting = talks.pledges
         assert waiting == tuple(p.as_pledge() for p in reference.waiting)
         assert [p.note for p in waiting] == [p.note for p in reference.waiting]
@@ -1239,7 +1129,7 @@ BAD_CALLS: dict[str, tuple[Call, type[NegotiationError], str]] = {
     "withdrawing an equal pledge of another negotiation": (
         _withdraw(lambda talks, story: Negotiation.replay(talks.history).pledges[0]),
         InvalidValue,
-        "^pledge: pledge 2 was made in another negotiation",
+        "^pledge: pledge 2 was handed out by another negotiation",
     ),
     "withdrawing text": (_withdraw(lambda talks, story: "pledge 2"), InvalidType, "Pledge"),
     "withdrawing None": (_withdraw(lambda talks, story: None), InvalidType, "Pledge"),

@@ -117,6 +117,20 @@ class Model:
     issues: list[str] = field(default_factory=list)
     interests: dict[tuple[Side, str], bool] = field(default_factory=dict)
 
+    def assert_matches(self, negotiation: ng.Negotiation) -> None:
+        """The negotiation's stage, terms, counts, exchange, issues and interests are the
+        model's."""
+        assert negotiation.stage is self.stage
+        assert negotiation.suspended_from is self.suspended_from
+        assert negotiation.terms == self.terms
+        assert negotiation.ledger.released == self.released
+        assert negotiation.ledger.seriously_ill == self.ill
+        assert negotiation.ledger.young == self.young
+        assert negotiation.ledger.prisoner_ids == self.ids
+        assert negotiation.humanitarian_issues == tuple(self.issues)
+        assert {(i.side, i.name): i.acknowledged for i in negotiation.interests} == self.interests
+        assert negotiation.exchange_complete == self.exchange_complete()
+
     def destination(self, trigger: str) -> Stage | None:
         """Where ``trigger`` leads from here, or ``None`` when it is not a move from here."""
         stage = self.stage
@@ -145,6 +159,10 @@ class Model:
             if self.young[side] < self.terms.young_held[side]:
                 missing.add("exchange.young")
         return missing
+
+    def exchange_complete(self) -> bool:
+        """Whether terms are agreed and every one of them is met."""
+        return self.terms is not None and not self.shortfalls()
 
     def unmet(self, trigger: str) -> frozenset[str]:
         """The guard rules of ``trigger`` that fail now, plus ``process.order`` when it is no
@@ -218,11 +236,11 @@ class Model:
         return Outcome()
 
     def apply(self, trigger: str, arguments: Mapping[str, Any]) -> None:
-        """Make the accepted move."""
+        """Make the accepted move (``agree_exchange`` without terms agrees the article's)."""
         dest = self.destination(trigger)
         assert dest is not None
         if trigger == "agree_exchange":
-            self.terms = arguments["terms"] or ng.ISTANBUL_TERMS
+            self.terms = arguments.get("terms") or ng.ISTANBUL_TERMS
         elif trigger == "transfer":
             tranche = arguments["tranche"]
             for side in Side:
@@ -486,16 +504,7 @@ class NegotiationMachine(RuleBasedStateMachine):
     def matches_the_reference_model(self) -> None:
         """Stage, counts, issues, interests and every trigger's blockers agree with the model."""
         negotiation, model = self.negotiation, self.model
-        assert negotiation.stage is model.stage
-        assert negotiation.suspended_from is model.suspended_from
-        assert negotiation.terms == model.terms
-        assert negotiation.ledger.released == model.released
-        assert negotiation.ledger.seriously_ill == model.ill
-        assert negotiation.ledger.young == model.young
-        assert negotiation.ledger.prisoner_ids == model.ids
-        assert negotiation.humanitarian_issues == tuple(model.issues)
-        assert {(i.side, i.name): i.acknowledged for i in negotiation.interests} == model.interests
-        assert negotiation.exchange_complete == (model.terms is not None and not model.shortfalls())
+        model.assert_matches(negotiation)
         for trigger in ng.PROCESS.triggers:
             blockers = negotiation.blockers(trigger)
             assert {blocker.rule for blocker in blockers} == model.unmet(trigger), trigger
