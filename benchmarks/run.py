@@ -218,7 +218,7 @@ FULL = Settings(
     create_rounds=9,
     agree_rounds=7,
     history=100_000,
-    history_rounds=3,
+    history_rounds=7,
     journal=10_000,
     journal_rounds=5,
 )
