@@ -204,6 +204,14 @@ def refold_saved(  # noqa: PLR0911, PLR0912  # one bail-out per field, in one pa
     dest = state.suspended_from if plan.dest is None else plan.dest
     if dest is None or recorded != _VALUES[dest]:
         return None
+    if plan.single is not None:  # one argument, read from a cache or interned: share events
+        key = (plan, dest, value if type(value) is str else id(value))
+        event = _SHARED.get(key)
+        if event is None or (event.arguments[plan.single] is not value and type(value) is not str):
+            if len(_SHARED) >= _SHARED_LIMIT:
+                _SHARED.clear()
+            event = _SHARED[key] = Event._trusted(plan.trigger, True, stage, dest, given)
+        return event, plan.change(state, given, dest)
     return Event._trusted(plan.trigger, True, stage, dest, given), plan.change(state, given, dest)
 
 
@@ -298,3 +306,7 @@ def with_citations(data: object, cited: Mapping[str, str]) -> object:
         for item in data["blockers"]
     ]
     return {**data, "blockers": blockers}
+
+
+_SHARED: dict[tuple[object, ...], Event] = {}
+_SHARED_LIMIT = 65_536

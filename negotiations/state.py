@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
@@ -107,7 +108,6 @@ class State:
     #: The pledges made and those waiting.
     _pledges: PledgeBook = field(default=_NO_PLEDGES, alias="pledge_book")
     _shortfalls: Mapping[str, tuple[str, ...]] | None = field(default=None, init=False, eq=False)
-    _interests: tuple[Interest, ...] | None = field(default=None, init=False, eq=False)
 
     @classmethod
     def _trusted(  # noqa: PLR0917  # private hot-path constructor: the fields, in order
@@ -132,7 +132,6 @@ class State:
         _SET_INTEREST_INDEX(made, interest_index)
         _SET_PLEDGES(made, pledges)
         _SET_SHORTFALLS(made, None)
-        _SET_INTERESTS(made, None)
         return made
 
     def __repr__(self) -> str:
@@ -145,11 +144,8 @@ class State:
     @property
     def interests(self) -> tuple[Interest, ...]:
         """Every core interest declared, in order, with whether it has been acknowledged."""
-        flat = self._interests
-        if flat is None:
-            flat = tuple(interest for chunk in self._chunks for interest in chunk)
-            _SET_INTERESTS(self, flat)
-        return flat
+        chunks = self._chunks  # joined when asked: the fold itself reads the chunks
+        return chunks[0] if len(chunks) == 1 else tuple(itertools.chain.from_iterable(chunks))
 
     @property
     def pledges(self) -> tuple[Pledge, ...]:
@@ -261,7 +257,6 @@ _SET_SIDE, _SET_NAME, _SET_ACKNOWLEDGED = slot_setters(Interest, "side", "name",
     _SET_INTEREST_INDEX,
     _SET_PLEDGES,
     _SET_SHORTFALLS,
-    _SET_INTERESTS,
 ) = slot_setters(
     State,
     "stage",
@@ -273,7 +268,6 @@ _SET_SIDE, _SET_NAME, _SET_ACKNOWLEDGED = slot_setters(Interest, "side", "name",
     "_interest_index",
     "_pledges",
     "_shortfalls",
-    "_interests",
 )
 
 

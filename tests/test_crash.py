@@ -62,7 +62,12 @@ def run_and_kill(path: Path, lines: int, pause: float) -> int:
         if pause:
             time.sleep(pause)
         writer.send_signal(signal.SIGKILL)
-        rest, err = writer.communicate(timeout=30)
+        writer.wait(timeout=30)
+        # Read the rest through the same buffered reader readline() used: communicate() would
+        # read the pipe underneath it and lose what readline() had already read ahead.
+        rest = writer.stdout.read()
+        assert writer.stderr is not None
+        err = writer.stderr.read()
     finally:
         if writer.poll() is None:
             writer.kill()
