@@ -23,7 +23,15 @@ from negotiations.errors import (
 from negotiations.events import DROP, PLEDGE, WITHDRAW, Blocker, Event, Pledge
 from negotiations.fold import admit, apply, arguments
 from negotiations.ledger import Ledger
-from negotiations.pledging import check_pledgeable, describe, due, pledgeable, with_pledge, without
+from negotiations.pledging import (
+    by_itself,
+    check_pledgeable,
+    describe,
+    due,
+    pledgeable,
+    with_pledge,
+    without,
+)
 from negotiations.process import PROCESS
 from negotiations.replay import refold, refold_saved, with_citations
 from negotiations.saved import FORMAT, migrate, read_text, write_atomically
@@ -441,7 +449,7 @@ class Negotiation:
             return talks
         # k falls inside one call: among what the pledges it let through did by themselves.
         # The negotiation never stood there; it stood where it was before that call.
-        while end > 0 and _by_itself(history[end - 1]):
+        while end > 0 and by_itself(history[end - 1]):
             end -= 1
         return Negotiation._fold(history[: end - 1], "events[{}]", 0)
 
@@ -589,11 +597,6 @@ def _settle(events: list[Event], state: State) -> tuple[list[Event], State]:
         events.append(Event._trusted(trigger, True, stage, after.stage, given, (), pledge))
         state = without(after, pledge)
     return events, state
-
-
-def _by_itself(event: Event) -> bool:
-    """Whether a pledge made this event by itself (a pledged move, or a drop)."""
-    return event.pledge is not None and event.trigger not in {PLEDGE, WITHDRAW}
 
 
 def _check_settled(state: State, where: str) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from negotiations._machine import Engine
 from negotiations.errors import InvalidValue, NegotiationError
-from negotiations.events import DROP, Event, Pledge
+from negotiations.events import DROP, PLEDGE, WITHDRAW, Event, Pledge
 from negotiations.fold import admission as admitted
 from negotiations.fold import arguments, replace_pledges
 from negotiations.stages import Stage
@@ -29,6 +29,7 @@ from negotiations.state import PledgeBook, State
 __all__ = [
     "FIRE",
     "Due",
+    "by_itself",
     "check_pledgeable",
     "describe",
     "due",
@@ -175,6 +176,11 @@ def describe(found: Due) -> str:
     kind, pledge = found
     what = "to be dropped" if kind == DROP else "to be carried out"
     return f"pledge {pledge.number} ({pledge.side.label}: {pledge.trigger}) {what}"
+
+
+def by_itself(event: Event) -> bool:
+    """Whether a pledge made ``event`` by itself: a pledged move, or a drop."""
+    return event.pledge is not None and event.trigger not in {PLEDGE, WITHDRAW}
 
 
 def fulfils(found: Due, event: Event) -> bool:

@@ -21,13 +21,13 @@ from negotiations.events import (
     DROP,
     PLEDGE,
     PLEDGE_TRIGGERS,
-    WITHDRAW,
     Blocker,
     Event,
     _plain_arguments,
 )
 from negotiations.fold import admission, admit, apply, arguments, change
 from negotiations.pledging import (
+    by_itself,
     check_pledgeable,
     describe,
     due,
@@ -60,7 +60,8 @@ def refold(engine: Engine, state: State, event: Event) -> State:
     if found is not None:
         if not fulfils(found, event):
             raise InvalidValue(f": {describe(found)} comes first here, before anything else")
-    elif event.pledge is not None and trigger not in {PLEDGE, WITHDRAW}:
+    elif by_itself(event):
+        assert event.pledge is not None  # by_itself says so
         verb = "dropped" if trigger == DROP else "carried out"
         raise InvalidValue(f".pledge: pledge {event.pledge.number} cannot be {verb} at this point")
     if trigger in PLEDGE_TRIGGERS:

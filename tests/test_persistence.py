@@ -92,7 +92,8 @@ def write_move_by_move(journaled: Negotiation, history: tuple[ng.Event, ...]) ->
             assert pledge is not None
             journaled.pledge(pledge.side, pledge.trigger, note=pledge.note)
         elif event.trigger == "withdraw":
-            journaled.withdraw(*(p for p in journaled.pledges if p == pledge))
+            (waiting,) = (p for p in journaled.pledges if p == pledge)
+            journaled.withdraw(waiting)
         elif pledge is None:
             with contextlib.suppress(TransitionBlocked):
                 journaled.send(event.trigger, **event.arguments)

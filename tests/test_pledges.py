@@ -26,6 +26,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from test_persistence import write_move_by_move
 from test_stateful import NAMES, PARAMETERS, Model
 
 import negotiations as ng
@@ -903,22 +904,6 @@ def pledged_negotiations(draw: st.DrawFn, max_steps: int = 24) -> Driven:
     return Driven(talks, steps)
 
 
-def remake(target: Negotiation, history: tuple[ng.Event, ...]) -> None:
-    """Make each recorded call again on ``target``: moves, refusals, pledges and withdrawals
-    (what the pledges did by themselves happens by itself again)."""
-    for event in history:
-        pledge = event.pledge
-        if event.trigger == "pledge":
-            assert pledge is not None
-            target.pledge(pledge.side, pledge.trigger, note=pledge.note)
-        elif event.trigger == "withdraw":
-            (waiting,) = (p for p in target.pledges if p == pledge)
-            target.withdraw(waiting)
-        elif pledge is None:
-            with contextlib.suppress(TransitionBlocked):
-                target.send(event.trigger, **event.arguments)
-
-
 @contextlib.contextmanager
 def scratch_folder() -> Iterator[Path]:
     """A fresh folder per Hypothesis example (function-scoped fixtures are shared between them)."""
@@ -981,7 +966,7 @@ def test_a_journal_reopens_with_its_waiting_pledges(driven: Driven) -> None:
     with scratch_folder() as folder:
         path = folder / "talks.jsonl"
         with ng.open(path) as journal:
-            remake(journal, talks.history)
+            write_move_by_move(journal, talks.history)
             assert_same(journal, talks)
         lines = path.read_text(encoding="utf-8").splitlines()
         assert len(lines) == len(driven.steps)  # the header, then one line per call
