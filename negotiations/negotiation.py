@@ -406,17 +406,17 @@ class Negotiation:
         append = history.append
         with collector_paused():
             for number, item in enumerate(items):
-                done = refold_saved(_ENGINE, state, item)
-                if done is None:  # unusual or wrong: the careful road decodes it, or says why not
+                after = refold_saved(_ENGINE, state, item, append)
+                if after is None:  # unusual or wrong: the careful road decodes it, or says why not
                     where = name(number)
                     event = Event.from_dict(with_citations(item, _CITED), where)
                     try:
                         state = refold(_ENGINE, state, event)
                     except InvalidValue as error:
                         raise InvalidValue(f"{where}{error}") from None
+                    append(event)
                 else:
-                    event, state = done
-                append(event)
+                    state = after
         _check_settled(state, name(len(history)))
         return cls._made(state, history)
 

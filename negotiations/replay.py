@@ -143,10 +143,11 @@ def _destination(move: Move, state: State) -> Stage | None:
 
 
 def refold_saved(  # noqa: PLR0911, PLR0912  # one bail-out per field, in one pass
-    engine: Engine, state: State, data: object
-) -> tuple[Event, State] | None:
-    """The event saved as ``data`` and the state after it, in one pass; ``None`` for anything
-    unusual or wrong, which :meth:`Event.from_dict` and :func:`refold` then explain.
+    engine: Engine, state: State, data: object, keep: Callable[[Event], object]
+) -> State | None:
+    """The state after the event saved as ``data``, which is decoded and handed to ``keep``,
+    in one pass; ``None`` (and nothing kept) for anything unusual or wrong, which
+    :meth:`Event.from_dict` and :func:`refold` then explain.
 
     This is what loading a long history spends its time on. Each (move, stage) has a
     plan worked out once from the definition (its checks, its change, where it leads,
@@ -160,20 +161,21 @@ def refold_saved(  # noqa: PLR0911, PLR0912  # one bail-out per field, in one pa
         return None  # a pledge comes first: the careful road checks it
     stage = state.stage
     try:  # subscripts, not .get(): a missing field is a KeyError, and the careful road's job
-        plan = (_PLANS.get(engine) or _plans(engine))[data["trigger"], stage]
+        plan = (_PLANS.get(engine) or _plans(engine))[data["trigger"]][stage]
         accepted = data["accepted"]
         if type(accepted) is not bool or data["source"] != plan.here:
             return None
         # Exactly the fields an event has: four always, arguments when the move takes any,
         # blockers when refused.
-        if plan.single is not None:
+        single = plan.single
+        if single is not None:
             raw = data["arguments"]
             if type(raw) is not dict or len(raw) != 1 or len(data) + accepted != _WITH_ARGUMENTS:
                 return None
-            value = plan.read(raw[plan.single])
+            value = plan.read(raw[single])
             if value is None:
                 return None
-            given = {plan.single: value}
+            given = {single: value}
         elif plan.bare:
             if len(data) + accepted != _WITHOUT_ARGUMENTS:
                 return None
@@ -195,25 +197,34 @@ def refold_saved(  # noqa: PLR0911, PLR0912  # one bail-out per field, in one pa
             return None
     blockers = engine.evaluate(plan.guard, state, given) if plan.guard else ()
     if not accepted:
-        if not blockers or recorded != plan.here:
+        if not blockers or recorded != plan.here or not _same_blockers(data, blockers):
             return None
-        if not _same_blockers(data.get("blockers"), blockers):
-            return None
-        return Event._trusted(plan.trigger, False, stage, stage, given, blockers), state
+        keep(Event._trusted(plan.trigger, False, stage, stage, given, blockers))
+        return state
     if blockers:
         return None
-    dest = state.suspended_from if plan.dest is None else plan.dest
-    if dest is None or recorded != _VALUES[dest]:
+    dest = plan.dest
+    if dest is None:  # back to where the process was suspended
+        dest = state.suspended_from
+        if dest is None:
+            return None
+    if recorded != _VALUES[dest]:
         return None
-    if plan.single is not None:  # one argument, read from a cache or interned: share events
-        key = (plan, dest, value if type(value) is str else id(value))
-        event = _SHARED.get(key)
-        if event is None or (event.arguments[plan.single] is not value and type(value) is not str):
-            if len(_SHARED) >= _SHARED_LIMIT:
-                _SHARED.clear()
-            event = _SHARED[key] = Event._trusted(plan.trigger, True, stage, dest, given)
-        return event, plan.change(state, given, dest)
-    return Event._trusted(plan.trigger, True, stage, dest, given), plan.change(state, given, dest)
+    if single is None or plan.dest is None:
+        keep(Event._trusted(plan.trigger, True, stage, dest, given))
+        return plan.change(state, given, dest)
+    # One argument, read from a cache or interned: equal events are shared. A value that
+    # is not text is known by its id, which the kept event keeps from being reused.
+    shared = plan.shared
+    key = value if type(value) is str else id(value)
+    event = shared.get(key)
+    if event is None:
+        if _KEPT[0] >= _KEPT_LIMIT:
+            _forget_shared()
+        _KEPT[0] += 1
+        event = shared[key] = Event._trusted(plan.trigger, True, stage, dest, given)
+    keep(event)
+    return plan.change(state, given, dest)
 
 
 class _Plan:
@@ -228,6 +239,7 @@ class _Plan:
         "here",
         "parameters",
         "read",
+        "shared",
         "single",
         "trigger",
     )
@@ -247,30 +259,35 @@ class _Plan:
         # terms) and moves with several take the general road.
         self.single = move.parameters[0] if reader is not None else None
         self.read: Callable[[object], Any] = reader or _nothing
+        #: Accepted events of this move already built, by their argument (see refold_saved).
+        self.shared: dict[object, Event] = {}
 
 
 def _nothing(value: object) -> None:
     return None
 
 
-def _plans(engine: Engine) -> dict[tuple[str, Stage], _Plan]:
+def _plans(engine: Engine) -> dict[str, dict[Stage, _Plan]]:
     plans = _PLANS[engine] = {
-        (move.trigger, stage): _Plan(move, stage)
+        move.trigger: {stage: _Plan(move, stage) for stage in move.sources}
         for move in engine.definition.moves
-        for stage in move.sources
     }
     return plans
 
 
-#: The plans of each engine, worked out on first use (an engine is one per definition).
-_PLANS: dict[Engine, dict[tuple[str, Stage], _Plan]] = {}
+#: The plans of each engine by trigger and stage, worked out on first use (an engine is one
+#: per definition).
+_PLANS: dict[Engine, dict[str, dict[Stage, _Plan]]] = {}
 
 
-def _same_blockers(recorded: object, blockers: tuple[Blocker, ...]) -> bool:
+def _same_blockers(data: dict[str, Any], blockers: tuple[Blocker, ...]) -> bool:
+    """Whether saved event ``data`` records exactly ``blockers`` (each with its rule's
+    own source left out, or spelled out)."""
+    recorded = data.get("blockers")
     if type(recorded) is not list or len(recorded) != len(blockers):
         return False
     try:
-        for item, blocker in zip(recorded, blockers, strict=True):
+        for item, blocker in zip(recorded, blockers):  # noqa: B905  # lengths are equal
             if (
                 type(item) is not dict
                 or item["rule"] != blocker.rule
@@ -309,5 +326,14 @@ def with_citations(data: object, cited: Mapping[str, str]) -> object:
     return {**data, "blockers": blockers}
 
 
-_SHARED: dict[tuple[object, ...], Event] = {}
-_SHARED_LIMIT = 65_536
+def _forget_shared() -> None:
+    for plans in _PLANS.values():
+        for by_stage in plans.values():
+            for plan in by_stage.values():
+                plan.shared.clear()
+    _KEPT[0] = 0
+
+
+#: How many events the plans share in all, and the most they may (then they start again).
+_KEPT = [0]
+_KEPT_LIMIT = 65_536
