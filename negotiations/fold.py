@@ -188,7 +188,8 @@ def _evolve(
     index: Any = _SAME,
     pledges: Any = _SAME,
 ) -> State:
-    """``state`` moved to ``dest`` with the given parts changed; the interest index is carried."""
+    """``state`` moved to ``dest`` with the given parts changed; the interest index, and what
+    the exchange lacks if it is known, are carried."""
     return State._trusted(
         dest,
         state.terms if terms is _SAME else terms,
@@ -198,6 +199,7 @@ def _evolve(
         state._chunks if chunks is _SAME else chunks,
         state._interest_index if index is _SAME else index,
         state._pledges if pledges is _SAME else pledges,
+        state._shortfalls if terms is _SAME else None,  # the same ledger, and the same terms
     )
 
 

@@ -120,8 +120,11 @@ class State:
         chunks: tuple[tuple[Interest, ...], ...],
         interest_index: dict[tuple[Side, str], int] | None,
         pledges: PledgeBook,
+        shortfalls: Mapping[str, tuple[str, ...]] | None = None,
     ) -> State:
-        """Build from parts the fold made itself (the hot path of replaying: no checks)."""
+        """Build from parts the fold made itself (the hot path of replaying: no checks);
+        ``shortfalls`` is what the exchange lacks, if known (it depends on terms and ledger
+        alone, so a state that keeps both keeps it)."""
         made = _new(cls)
         _SET_STAGE(made, stage)
         _SET_TERMS(made, terms)
@@ -131,7 +134,7 @@ class State:
         _SET_CHUNKS(made, chunks)
         _SET_INTEREST_INDEX(made, interest_index)
         _SET_PLEDGES(made, pledges)
-        _SET_SHORTFALLS(made, None)
+        _SET_SHORTFALLS(made, shortfalls)
         return made
 
     def __repr__(self) -> str:

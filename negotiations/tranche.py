@@ -310,10 +310,14 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
         )
 
 
-def _plain_tranche(data: object) -> Tranche | None:
+def _plain_tranche(data: object) -> Tranche | None:  # noqa: PLR0911  # one bail-out per check
     """The tranche for a saved one without named prisoners, from a cache of values already
     built and checked; ``None`` when the data is anything else (the careful path decides)."""
-    if type(data) is not dict or not data.keys() <= _PLAIN_FIELDS:
+    if type(data) is not dict:
+        return None
+    if len(data) == 1 and (even := _even_tranche(data.get("released"))) is not None:
+        return even  # the commonest shape: how many, and nothing else
+    if not data.keys() <= _PLAIN_FIELDS:
         return None
     try:  # subscripts, not .get(): a missing count is a KeyError, and the careful path's job
         released = data["released"]
@@ -354,6 +358,23 @@ def _plain_tranche(data: object) -> Tranche | None:
         if len(_PLAIN) >= _PLAIN_LIMIT:
             _PLAIN.clear()
         _PLAIN[key] = found
+    return found
+
+
+def _even_tranche(released: object) -> Tranche | None:
+    """The tranche saved as ``{"released": released}`` alone, if that is an even count."""
+    if type(released) is not dict or len(released) != _SIDE_COUNT:
+        return None
+    russia, ukraine = released.get("russia"), released.get("ukraine")
+    if type(russia) is not int or type(ukraine) is not int or russia != ukraine:
+        return None
+    found = _EVEN.get(russia)
+    if found is None:
+        found = _checked_plain(russia, russia, 0, 0, 0, 0, False)  # None below one person
+        if found is not None:
+            if len(_EVEN) >= _PLAIN_LIMIT:
+                _EVEN.clear()
+            _EVEN[russia] = found
     return found
 
 
@@ -398,6 +419,8 @@ _ZERO_DICT = {"russia": 0, "ukraine": 0}
 #: Tranches already built from saved data, by their counts: loading a long history
 #: meets the same few shapes again and again. Bounded; values are immutable.
 _PLAIN: dict[tuple[Any, ...], Tranche] = {}
+#: The same for the commonest shape, an even tranche of nothing but a number, by that number.
+_EVEN: dict[int, Tranche] = {}
 _PLAIN_LIMIT = 65_536
 _MIXED = (
     "prisoners: civilians and soldiers in one tranche "
