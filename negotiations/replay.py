@@ -327,7 +327,7 @@ def with_citations(data: object, cited: Mapping[str, str]) -> object:
 
 
 def _forget_shared() -> None:
-    for plans in _PLANS.values():
+    for plans in list(_PLANS.values()):  # a copy: another thread may add an engine meanwhile
         for by_stage in plans.values():
             for plan in by_stage.values():
                 plan.shared.clear()
