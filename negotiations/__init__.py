@@ -8,9 +8,10 @@
 ['talks.third_round_after_exchange', 'exchange.quota']
 """
 
-from negotiations.counts import SideCounts
-from negotiations.definition import Definition, Move, Rule
-from negotiations.errors import (
+from negotiations._article import PROCESS, RULES
+from negotiations._counts import Counts, SideCounts
+from negotiations._definition import Definition, Move, Rule, Source
+from negotiations._errors import (
     DefinitionError,
     InvalidType,
     InvalidValue,
@@ -23,18 +24,18 @@ from negotiations.errors import (
     TransitionNotAllowed,
     UnknownTrigger,
 )
-from negotiations.events import Blocker, Event, Pledge
-from negotiations.journal import Journal
-from negotiations.journal import (
+from negotiations._history import History
+from negotiations._journal import Journal
+from negotiations._journal import (
     open_journal as open,  # negotiations.open(path) is the documented API
 )
-from negotiations.ledger import Ledger
-from negotiations.negotiation import FORMAT, Negotiation
-from negotiations.process import PROCESS, RULES
-from negotiations.stages import Side, Stage
-from negotiations.state import Interest, State
-from negotiations.terms import ISTANBUL_TERMS, ExchangeTerms
-from negotiations.tranche import Prisoner, Tranche
+from negotiations._ledger import Ledger
+from negotiations._negotiation import FORMAT, Negotiation
+from negotiations._records import Blocker, Event, Pledge
+from negotiations._stages import Side, Stage
+from negotiations._state import Interest, State
+from negotiations._terms import ISTANBUL_TERMS, ExchangeTerms
+from negotiations._tranche import Prisoner, Tranche
 
 __version__ = "0.1.0"
 
@@ -44,10 +45,12 @@ __all__ = [
     "PROCESS",
     "RULES",
     "Blocker",
+    "Counts",
     "Definition",
     "DefinitionError",
     "Event",
     "ExchangeTerms",
+    "History",
     "Interest",
     "InvalidType",
     "InvalidValue",
@@ -65,6 +68,7 @@ __all__ = [
     "Rule",
     "Side",
     "SideCounts",
+    "Source",
     "Stage",
     "State",
     "Tranche",

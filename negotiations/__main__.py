@@ -1,5 +1,5 @@
 """``python -m negotiations``: the same as the ``negotiations`` command."""
 
-from negotiations.cli import main
+from negotiations._cli import main
 
 raise SystemExit(main())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from negotiations.definition import Definition
+from negotiations._article import PROCESS
+from negotiations._definition import Definition
 from negotiations.graph import edges
-from negotiations.process import PROCESS
 
 __all__ = ["mermaid", "rules_table", "stages_table"]
 
@@ -26,17 +26,17 @@ def mermaid(definition: Definition = PROCESS) -> str:
         if move.guard:
             label += f" [{', '.join(move.guard)}]"
         if move.returns and edge.source.origin is not None:
-            label += f" (if suspended from {edge.source.origin.value})"
-        key = (edge.source.stage.value, edge.dest.stage.value)
+            label += f" (if suspended from {edge.source.origin})"
+        key = (str(edge.source.stage), str(edge.dest.stage))
         if label not in labels.setdefault(key, []):
             labels[key].append(label)
-    lines = ["stateDiagram-v2", f"    [*] --> {definition.initial.value}"]
+    lines = ["stateDiagram-v2", f"    [*] --> {definition.initial}"]
     lines.extend(
         f"    {source} --> {dest}: {'<br/>'.join(names)}"
         for (source, dest), names in labels.items()
     )
     lines.extend(
-        f"    {stage.value} --> [*]" for stage in definition.stages if stage in definition.finals
+        f"    {stage} --> [*]" for stage in definition.stages if stage in definition.finals
     )
     return "\n".join(lines)
 
@@ -64,9 +64,9 @@ def stages_table(definition: Definition = PROCESS) -> str:
             elif move.dest is None:
                 where = "stays"
             else:
-                where = f"→ {move.dest.value}"
+                where = f"→ {move.dest}"
             guard = f" if {', '.join(f'`{g}`' for g in move.guard)}" if move.guard else ""
             moves.append(f"`{move.trigger}` ({where}){guard}")
         shown = "; ".join(moves) if moves else "none: final"
-        rows.append(f"| `{stage.value}` | {shown} |")
+        rows.append(f"| `{stage}` | {shown} |")
     return "\n".join(rows)

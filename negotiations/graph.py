@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from negotiations.article import article_line
-from negotiations.events import PLEDGE_TRIGGERS
-from negotiations.stages import Stage
+from negotiations._parameters import PARAMETERS
+from negotiations._records import PLEDGE_TRIGGERS
+from negotiations.conditions import AllOf, AtStage, Resolved
 
 if TYPE_CHECKING:
-    from negotiations.definition import Definition, Move, Rule
+    from negotiations._definition import Definition, Move, Rule
 
 __all__ = ["Edge", "Node", "edges", "problems", "shortest_path", "simple_paths", "walks"]
 
@@ -22,13 +22,13 @@ __all__ = ["Edge", "Node", "edges", "problems", "shortest_path", "simple_paths",
 class Node:
     """A stage, and for a stage that a move returns from, the stage it was entered from."""
 
-    stage: Stage
-    origin: Stage | None = None
+    stage: str
+    origin: str | None = None
 
     def __str__(self) -> str:
         if self.origin is None:
-            return self.stage.value
-        return f"{self.stage.value} (from {self.origin.value})"
+            return str(self.stage)
+        return f"{self.stage} (from {self.origin})"
 
 
 @frozen(order=True)
@@ -43,7 +43,7 @@ class Edge:
         return f"{self.source} --{self.trigger}--> {self.dest}"
 
 
-def _remembers(definition: Definition) -> frozenset[Stage]:
+def _remembers(definition: Definition) -> frozenset[str]:
     return frozenset(s for move in definition.moves if move.returns for s in move.sources)
 
 
@@ -108,32 +108,46 @@ def problems(definition: Definition) -> list[str]:
     for move in definition.moves:
         found.extend(_move_problems(definition, move))
     for rule in definition.rules:
-        found.extend(quoted(rule))
+        found.extend(quoted(definition, rule))
+        found.extend(_condition_problems(definition, rule))
     if definition.initial in definition.stages:
         found.extend(_graph_problems(definition))
     return found
 
 
-def quoted(rule: Rule) -> list[str]:
-    """Problems with a rule's provenance: its quote must stand on its line of the article."""
+def quoted(definition: Definition, rule: Rule) -> list[str]:
+    """Problems with a rule's provenance: its quote must stand on its line of the source."""
+    source = definition.source
     try:
-        text = article_line(rule.line)
+        text = source.line(rule.line)
     except IndexError as error:
         return [f"rule {rule.id}: {error}"]
     if rule.quote not in text:
-        return [f"rule {rule.id}: quote not found on article line {rule.line}: {rule.quote!r}"]
+        return [
+            f"rule {rule.id}: quote not found on {source.name} line {rule.line}: {rule.quote!r}"
+        ]
     return []
-
-
-#: The parameters a move may take: each has a checker and a place in the saved format.
-KNOWN_PARAMETERS = frozenset({"terms", "tranche", "side", "name", "reason", "note"})
 
 
 def _shape_problems(definition: Definition) -> list[str]:
     found: list[str] = []
+    parties = definition.parties
+    if len(set(parties)) < 2:  # noqa: PLR2004  # a negotiation has two parties at least
+        found.append(f"a process has at least two parties, not {len(set(parties))}")
+    folded = [party.lower() for party in parties]
+    found.extend(
+        f"party {party} is listed more than once"
+        for party in sorted(set(parties), key=str)
+        if folded.count(party.lower()) > 1
+    )
+    found.extend(
+        f"labels name {party!r}, which is not a party"
+        for party in definition.labels
+        if party not in parties
+    )
     stages = set(definition.stages)
     found.extend(
-        f"stage {stage.value} is listed more than once"
+        f"stage {stage} is listed more than once"
         for stage in sorted(stages)
         if definition.stages.count(stage) > 1
     )
@@ -147,7 +161,7 @@ def _shape_problems(definition: Definition) -> list[str]:
         found.extend(
             f"move {move.trigger}: unknown parameter {name!r}"
             for name in move.parameters
-            if name not in KNOWN_PARAMETERS
+            if name not in PARAMETERS
         )
         if signatures.setdefault(move.trigger, move.parameters) != move.parameters:
             found.append(f"move {move.trigger} is defined with different parameters")
@@ -157,16 +171,16 @@ def _shape_problems(definition: Definition) -> list[str]:
         for rule_id in sorted({r for r in rule_ids if rule_ids.count(r) > 1})
     )
     if definition.initial not in stages:
-        found.append(f"initial stage {definition.initial.value} is not a stage of the process")
+        found.append(f"initial stage {definition.initial} is not a stage of the process")
     found.extend(
-        f"final stage {final.value} is not a stage of the process"
+        f"final stage {final} is not a stage of the process"
         for final in sorted(definition.finals - stages)
     )
     if definition.order_rule not in rule_ids:
         found.append(f"order rule {definition.order_rule} is not defined")
     pairs = [(move.trigger, source) for move in definition.moves for source in move.sources]
     found.extend(
-        f"move {trigger} is defined twice from {source.value}"
+        f"move {trigger} is defined twice from {source}"
         for trigger, source in sorted(set(pairs))
         if pairs.count((trigger, source)) > 1
     )
@@ -175,22 +189,53 @@ def _shape_problems(definition: Definition) -> list[str]:
 
 def _move_problems(definition: Definition, move: Move) -> list[str]:
     found: list[str] = []
-    known_rules = {rule.id for rule in definition.rules}
+    rules = {rule.id: rule for rule in definition.rules}
     for stage in (*move.sources, *((move.dest,) if move.dest else ())):
         if stage not in definition.stages:
-            found.append(f"move {move.trigger}: {stage.value} is not a stage of the process")
+            found.append(f"move {move.trigger}: {stage} is not a stage of the process")
     found.extend(
-        f"final stage {source.value} has an exit: {move.trigger}"
+        f"final stage {source} has an exit: {move.trigger}"
         for source in move.sources
         if source in definition.finals
     )
     for rule_id in move.guard:
-        if rule_id not in known_rules:
+        rule = rules.get(rule_id)
+        if rule is None:
             found.append(f"move {move.trigger}: guard names unknown rule {rule_id}")
-        elif rule_id not in definition.checks:
-            found.append(f"move {move.trigger}: rule {rule_id} has no check")
+        elif rule.condition is None:
+            found.append(f"move {move.trigger}: rule {rule_id} has no condition")
+        elif rule.condition.on_arguments:
+            found.append(
+                f"move {move.trigger}: rule {rule_id} checks an argument; list it in checks"
+            )
+    for rule_id in move.checks:
+        rule = rules.get(rule_id)
+        if rule is None:
+            found.append(f"move {move.trigger}: checks name unknown rule {rule_id}")
+        elif rule.condition is None or not rule.condition.on_arguments:
+            found.append(
+                f"move {move.trigger}: rule {rule_id} does not check an argument; "
+                "list it in the guard"
+            )
+        elif "tranche" not in move.parameters:
+            found.append(f"move {move.trigger}: rule {rule_id} checks a tranche it does not take")
     if move.returns and move.dest is not None:
         found.append(f"move {move.trigger}: a returning move has no fixed dest")
+    return found
+
+
+def _condition_problems(definition: Definition, rule: Rule) -> list[str]:
+    """Problems with what a rule's condition names: stages and kinds of item."""
+    found: list[str] = []
+    pending = [rule.condition]
+    while pending:
+        condition = pending.pop()
+        if isinstance(condition, AllOf):
+            pending.extend(condition.conditions)
+        elif isinstance(condition, AtStage) and condition.stage not in definition.stages:
+            found.append(f"rule {rule.id}: {condition.stage} is not a stage of the process")
+        elif isinstance(condition, Resolved) and condition.item not in definition.items:
+            found.append(f"rule {rule.id}: no move opens or closes items of {condition.item!r}")
     return found
 
 
@@ -199,7 +244,7 @@ def _graph_problems(definition: Definition) -> list[str]:
     out = _outgoing(definition)
     reached = _reachable(Node(definition.initial), out)
     found.extend(
-        f"stage {stage.value} cannot be reached from {definition.initial.value}"
+        f"stage {stage} cannot be reached from {definition.initial}"
         for stage in definition.stages
         if not any(node.stage == stage for node in reached)
     )

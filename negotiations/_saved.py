@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from negotiations.errors import InvalidType, InvalidValue
+from negotiations._errors import InvalidType, InvalidValue
 
 __all__ = ["FORMAT", "migrate", "pledged_in", "read_text", "write_atomically"]
 

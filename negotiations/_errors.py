@@ -6,7 +6,7 @@
     ├── TransitionBlocked          a guard refused the move; .blockers say why
     ├── TransitionNotAllowed       no such move from the current stage
     ├── UnknownTrigger             (also ValueError) a trigger name that does not exist
-    ├── InvalidValue               (also ValueError) a bad value, named by its field
+    ├── InvalidValue               (also ValueError) a bad value, named by its field (.path)
     │   └── DefinitionError        a process definition that is not sound
     ├── InvalidType                (also TypeError) a value of the wrong type, named by its field
     └── JournalError               a journal cannot be used
@@ -25,8 +25,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from negotiations.events import Blocker
-    from negotiations.stages import Stage
+    from negotiations._records import Blocker
 
 __all__ = [
     "DefinitionError",
@@ -40,11 +39,16 @@ __all__ = [
     "TransitionBlocked",
     "TransitionNotAllowed",
     "UnknownTrigger",
+    "located",
 ]
 
 
 class NegotiationError(Exception):
     """The base of every error this library raises on purpose."""
+
+
+def _label(stage: str) -> str:
+    return stage.replace("_", " ")
 
 
 class TransitionBlocked(NegotiationError):
@@ -53,7 +57,7 @@ class TransitionBlocked(NegotiationError):
     ``blockers`` lists every unmet rule, each with its message and source.
     """
 
-    def __init__(self, trigger: str, stage: Stage, blockers: Sequence[Blocker]) -> None:
+    def __init__(self, trigger: str, stage: str, blockers: Sequence[Blocker]) -> None:
         self.trigger = trigger
         self.stage = stage
         self.blockers: tuple[Blocker, ...] = tuple(blockers)
@@ -62,7 +66,7 @@ class TransitionBlocked(NegotiationError):
     def __str__(self) -> str:
         # Built when read, not when raised: simulations refuse millions of moves unread.
         count = len(self.blockers)
-        lines = [f"{self.trigger} refused in stage {self.stage.value}: {count} condition(s) unmet"]
+        lines = [f"{self.trigger} refused in stage {self.stage}: {count} condition(s) unmet"]
         lines.extend(f"  - {blocker}" for blocker in self.blockers)
         return "\n".join(lines)
 
@@ -70,35 +74,66 @@ class TransitionBlocked(NegotiationError):
 class TransitionNotAllowed(NegotiationError):
     """The move does not exist from the current stage (for example anything after a collapse)."""
 
-    def __init__(self, trigger: str, stage: Stage, allowed: Sequence[str]) -> None:
+    def __init__(self, trigger: str, stage: str, allowed: Sequence[str]) -> None:
         self.trigger = trigger
         self.stage = stage
         self.allowed: tuple[str, ...] = tuple(allowed)
         possible = ", ".join(self.allowed) if self.allowed else "nothing: the process has ended"
-        super().__init__(
-            f"{trigger} is not a move from stage {stage.value}; possible now: {possible}"
-        )
+        super().__init__(f"{trigger} is not a move from stage {stage}; possible now: {possible}")
 
 
 class UnknownTrigger(NegotiationError, ValueError):
     """A trigger name that the process does not define."""
 
 
-class InvalidValue(NegotiationError, ValueError):
-    """A value that breaks a rule or a constraint; the message names the field."""
+class _Located(NegotiationError):
+    """An error about one value: its message, and where the value stands (``.path``)."""
+
+    def __init__(self, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        #: Where the bad value stands, such as ``events[7].arguments.tranche.released``;
+        #: empty when the error is about the whole input.
+        self.path = path
 
 
-class InvalidType(NegotiationError, TypeError):
-    """A value of the wrong type; the message names the field."""
+class InvalidValue(_Located, ValueError):
+    """A value that breaks a rule or a constraint; the message names the field, and ``.path``
+    says where it stands."""
+
+
+class InvalidType(_Located, TypeError):
+    """A value of the wrong type; the message names the field, and ``.path`` says where it
+    stands."""
+
+
+def located(error: InvalidValue | InvalidType, where: str) -> InvalidValue | InvalidType:
+    """``error`` seen from further out: ``where`` put in front of its message and its path.
+
+    >>> inner = InvalidValue("released: must not be negative", path="released")
+    >>> outer = located(inner, "events[7].arguments.tranche")
+    >>> str(outer), outer.path
+    ('events[7].arguments.tranche: released: must not be negative', \
+'events[7].arguments.tranche.released')
+    """
+    path = error.path
+    if not path:
+        joined = where
+    elif path.startswith("["):
+        joined = where + path
+    else:
+        joined = f"{where}.{path}"
+    return type(error)(f"{where}: {error}" if where else str(error), path=joined)
 
 
 class DefinitionError(InvalidValue):
     """A process definition that is not sound; the message lists every problem at once."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], *, path: str = "") -> None:
         self.problems: tuple[str, ...] = tuple(problems)
         listed = "\n".join(f"  - {problem}" for problem in self.problems)
-        super().__init__(f"the process definition has {len(self.problems)} problem(s):\n{listed}")
+        super().__init__(
+            f"the process definition has {len(self.problems)} problem(s):\n{listed}", path=path
+        )
 
 
 class JournalError(NegotiationError):
@@ -116,3 +151,19 @@ class JournalLocked(JournalError):
 
 class JournalClosed(JournalError):
     """A move on a negotiation whose journal is closed: it would not be kept, so it is refused."""
+
+
+for _error in (
+    NegotiationError,
+    TransitionBlocked,
+    TransitionNotAllowed,
+    UnknownTrigger,
+    InvalidValue,
+    InvalidType,
+    DefinitionError,
+    JournalError,
+    JournalCorrupted,
+    JournalLocked,
+    JournalClosed,
+):
+    _error.__module__ = "negotiations"  # shown, and found, where users import them from

@@ -1,63 +1,66 @@
-"""A :class:`Negotiation`: the article's process for one pair of parties, step by step."""
+"""A :class:`Negotiation`: one run of a process, step by step (the article's by default)."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from negotiations._fields import check_optional_text, check_side
-from negotiations._gc import collector_paused
-from negotiations._machine import Attempt, Engine
-from negotiations.errors import (
+from negotiations._article import PROCESS
+from negotiations._checks import check_optional_text, check_party
+from negotiations._definition import Definition
+from negotiations._engine import make_move
+from negotiations._errors import (
     InvalidType,
     InvalidValue,
     JournalClosed,
     TransitionBlocked,
     TransitionNotAllowed,
-    UnknownTrigger,
 )
-from negotiations.events import DROP, PLEDGE, WITHDRAW, Blocker, Event, Pledge
-from negotiations.fold import admit, apply, arguments
-from negotiations.ledger import Ledger
-from negotiations.pledging import (
+from negotiations._history import History
+from negotiations._ledger import Ledger
+from negotiations._pledging import (
     by_itself,
     check_pledgeable,
-    describe,
     due,
     pledgeable,
     with_pledge,
     without,
 )
-from negotiations.process import PROCESS
-from negotiations.replay import refold, refold_saved, with_citations
-from negotiations.saved import FORMAT, migrate, read_text, write_atomically
-from negotiations.stages import Side, Stage
-from negotiations.state import Interest, State
-from negotiations.terms import ExchangeTerms
-from negotiations.tranche import Tranche
+from negotiations._records import DROP, PLEDGE, WITHDRAW, Blocker, Event, Pledge, make_event, make_pledge
+from negotiations._replay import fold, fold_saved
+from negotiations._saved import FORMAT, migrate, read_text, write_atomically
+from negotiations._state import Interest, State
+from negotiations._terms import ExchangeTerms
+from negotiations._tranche import Tranche
+from negotiations.conditions import exchange_complete
 
 if TYPE_CHECKING:
-    from negotiations.journal import Journal
+    from negotiations._journal import Journal
 
-__all__ = ["FORMAT", "Negotiation"]
+__all__ = ["FORMAT", "Negotiation", "kept_in", "restored", "start"]
 
-_ENGINE = Engine(PROCESS)
-_START = State(stage=PROCESS.initial)
-#: Each rule's citation: saved events leave a blocker's source out where it is this.
-_CITED = {rule.id: rule.source for rule in PROCESS.rules}
+
+def _process(value: object) -> Definition:
+    if not isinstance(value, Definition):
+        raise InvalidType(
+            f"process must be a Definition (such as negotiations.PROCESS), not "
+            f"{type(value).__name__}",
+            path="process",
+        )
+    return value
 
 
 class Negotiation:
-    """The article's process: talks, a prisoner exchange, a third round, leaders, a settlement.
+    """A run of a process — the article's by default: talks, a prisoner exchange, a third
+    round, leaders, a settlement.
 
-    Every trigger is a method; a move the parties' conditions do not allow yet
-    raises :class:`TransitionBlocked` naming every unmet rule and its source,
-    and leaves the negotiation as it was (the refusal is recorded in
-    :attr:`history`).
+    Every move is made by :meth:`send`, and the article's moves are methods too; a
+    move the parties' conditions do not allow yet raises :class:`TransitionBlocked`
+    naming every unmet rule and its source, and leaves the negotiation as it was
+    (the refusal is recorded in :attr:`history`).
 
     >>> talks = Negotiation()
     >>> talks.agree_exchange()
@@ -66,28 +69,22 @@ class Negotiation:
     <Stage.EXCHANGE: 'exchange'>
     """
 
-    __slots__ = ("_history", "_history_view", "_journal", "_lock", "_state", "_token")
+    __slots__ = ("_engine", "_history", "_journal", "_lock", "_process", "_state", "_token")
 
-    _state: State
-    _history: list[Event]
-    _history_view: tuple[Event, ...]
-    _journal: Journal | None
-    _lock: threading.Lock
-    _token: object | None
-
-    def __init__(self) -> None:
-        self._state = _START
-        self._history = []
-        self._history_view = ()
-        self._journal = None
+    def __init__(self, process: Definition = PROCESS) -> None:
+        self._process = _process(process)
+        self._engine = process.engine
+        self._state = start(process)
+        self._history: list[Event] = []
+        self._journal: Journal | None = None
         # One lock per negotiation, never one shared by all: every move is atomic.
         self._lock = threading.Lock()
-        self._token = None  # made when a pledge is first handed out (see _owner)
+        self._token: object | None = None  # made when a pledge is first handed out
 
     def __copy__(self) -> Negotiation:
         """An independent negotiation at the same point with the same history (events are
         immutable, so they are shared)."""
-        twin = Negotiation()
+        twin = Negotiation(self._process)
         with self._lock:
             twin._state = self._state
             twin._history = list(self._history)
@@ -99,8 +96,13 @@ class Negotiation:
     # -- what it is now -------------------------------------------------------------------
 
     @property
-    def stage(self) -> Stage:
-        """The current stage."""
+    def process(self) -> Definition:
+        """The process this negotiation runs."""
+        return self._process
+
+    @property
+    def stage(self) -> str:
+        """The current stage (a :class:`Stage` for the article's process)."""
         return self._state.stage
 
     @property
@@ -110,7 +112,7 @@ class Negotiation:
 
     @property
     def terms(self) -> ExchangeTerms | None:
-        """The agreed exchange terms, or ``None`` before :meth:`agree_exchange`."""
+        """The agreed exchange terms, or ``None`` before an exchange is agreed."""
         return self._state.terms
 
     @property
@@ -120,18 +122,22 @@ class Negotiation:
 
     @property
     def exchange_complete(self) -> bool:
-        """Whether the agreed exchange has met every term."""
-        return self._state.exchange_complete
+        """Whether an exchange is agreed and has met every term."""
+        return exchange_complete(self._state, self._process)
 
     @property
-    def suspended_from(self) -> Stage | None:
+    def suspended_from(self) -> str | None:
         """The stage :meth:`resume` returns to, while suspended."""
         return self._state.suspended_from
 
     @property
     def humanitarian_issues(self) -> tuple[str, ...]:
         """The humanitarian issues raised and not yet resolved, in the order raised."""
-        return self._state.open_issues
+        return self._state.open_items("humanitarian")
+
+    def open_items(self, kind: str) -> tuple[str, ...]:
+        """The open items of ``kind`` (such as ``"humanitarian"``), in the order opened."""
+        return self._state.open_items(kind)
 
     @property
     def interests(self) -> tuple[Interest, ...]:
@@ -139,14 +145,10 @@ class Negotiation:
         return self._state.interests
 
     @property
-    def history(self) -> tuple[Event, ...]:
-        """Every attempted move in order, accepted and refused."""
-        # The history only ever grows, so a view of the right length is current.
-        view = self._history_view
-        if len(view) != len(self._history):
-            view = tuple(self._history)  # a snapshot: returned even if another reader races
-            self._history_view = view
-        return view
+    def history(self) -> History:
+        """Every attempted move in order, accepted and refused: a read-only sequence that
+        compares equal to the tuple of its events (reading it costs O(1))."""
+        return History(self._history, len(self._history))
 
     @property
     def journal(self) -> Journal | None:
@@ -156,20 +158,20 @@ class Negotiation:
     @property
     def finished(self) -> bool:
         """Whether the process has reached a final stage."""
-        return self._state.stage in PROCESS.finals
+        return self._state.stage in self._process.finals
 
     def blockers(self, trigger: str) -> tuple[Blocker, ...]:
         """Every unmet rule that stands in the way of ``trigger`` now; empty means allowed.
 
-        A trigger that is not a move from the current stage is blocked by
-        ``process.order``; an unknown trigger name raises :class:`UnknownTrigger`.
+        A trigger that is not a move from the current stage is blocked by the
+        process's order rule too; an unknown trigger name raises :class:`UnknownTrigger`.
         """
-        _known(trigger)
-        return _ENGINE.blockers(self._state, trigger)
+        engine = self._engine
+        return engine.blockers(self._state, engine.known(trigger))
 
     def allowed(self) -> tuple[str, ...]:
         """The triggers that would be accepted now (given valid arguments), in process order."""
-        return _ENGINE.allowed(self._state)
+        return self._engine.allowed(self._state)
 
     # -- pledges --------------------------------------------------------------------------
 
@@ -180,7 +182,7 @@ class Negotiation:
             state = self._state
             return tuple(self._shown(pledge, state) for pledge in state.pledges)
 
-    def pledge(self, side: Side | str, trigger: str, *, note: str | None = None) -> Pledge:
+    def pledge(self, side: str, trigger: str, *, note: str | None = None) -> Pledge:
         """Record that ``side`` will make the move ``trigger`` as soon as it is possible.
 
         If the move is possible now it is made at once; otherwise the pledge waits,
@@ -190,18 +192,19 @@ class Negotiation:
         when the process ends. Only moves that take no arguments can be pledged.
         Returns the pledge, with what blocks it now (nothing if it was carried out).
         """
-        side = check_side(side, "side")
-        _known(trigger)
-        check_pledgeable(_ENGINE, trigger)
+        side = check_party(side, "side", self._process.parties)
+        engine = self._engine
+        engine.known(trigger)
+        check_pledgeable(engine, trigger)
         note = check_optional_text(note, "note")
         with self._lock:
             self._check_open()
             state = self._state
-            if state.stage in PROCESS.finals:
+            if state.stage in self._process.finals:
                 raise TransitionNotAllowed("pledge", state.stage, ())
-            made = Pledge._trusted(state.pledges_made + 1, side, trigger, note)
-            event = Event._trusted(PLEDGE, True, state.stage, state.stage, {}, (), made)
-            events, after = _settle([event], with_pledge(state, made))
+            made = make_pledge(state.pledges_made + 1, side, trigger, note)
+            event = make_event(PLEDGE, True, state.stage, state.stage, {}, (), made)
+            events, after = self._settle([event], with_pledge(state, made))
             self._commit(events, after)
             return self._shown(made, after)
 
@@ -214,20 +217,22 @@ class Negotiation:
             )
         with self._lock:
             self._check_open()
-            if pledge._owner is not None and pledge._owner is not self._token:
+            if pledge.owner is not None and pledge.owner is not self._token:
                 raise InvalidValue(
                     f"pledge: pledge {pledge.number} was handed out by another negotiation "
                     "(a copy or a branch made with at() is another); withdraw the one in this "
-                    "negotiation's pledges"
+                    "negotiation's pledges",
+                    path="pledge",
                 )
             state = self._state
-            kept = pledge._record()
+            kept = pledge.record()
             if kept not in state.pledges:
                 raise InvalidValue(
-                    f"pledge: pledge {pledge.number} ({pledge.side.label}: {pledge.trigger}) "
-                    f"is not waiting: {self._fate(kept)}"
+                    f"pledge: pledge {pledge.number} ({self._process.label(pledge.side)}: "
+                    f"{pledge.trigger}) is not waiting: {self._fate(kept)}",
+                    path="pledge",
                 )
-            event = Event._trusted(WITHDRAW, True, state.stage, state.stage, {}, (), kept)
+            event = make_event(WITHDRAW, True, state.stage, state.stage, {}, (), kept)
             self._commit([event], without(state, kept))
             return event
 
@@ -236,14 +241,9 @@ class Negotiation:
         if self._token is None:
             self._token = object()
         waiting = pledge in state.pledges
-        blockers = _ENGINE.blockers(state, pledge.trigger) if waiting else ()
-        return Pledge._trusted(
-            pledge.number,
-            pledge.side,
-            pledge.trigger,
-            pledge.note,
-            blockers=blockers,
-            owner=self._token,
+        blockers = self._engine.blockers(state, pledge.trigger) if waiting else ()
+        return make_pledge(
+            pledge.number, pledge.side, pledge.trigger, pledge.note, blockers, self._token
         )
 
     def _fate(self, pledge: Pledge) -> str:
@@ -288,12 +288,12 @@ class Negotiation:
         """A raised humanitarian issue is resolved."""
         return self._fire("resolve_humanitarian_issue", {"name": name})
 
-    def declare_interest(self, side: Side | str, name: str) -> Event:
+    def declare_interest(self, side: str, name: str) -> Event:
         """``side`` declares a core interest; a settlement waits for the other side to
         acknowledge it."""
         return self._fire("declare_interest", {"side": side, "name": name})
 
-    def acknowledge_interest(self, side: Side | str, name: str) -> Event:
+    def acknowledge_interest(self, side: str, name: str) -> Event:
         """``side`` acknowledges the other side's core interest ``name``.
 
         Naming the declaring side instead is accepted where that leaves no doubt.
@@ -313,49 +313,57 @@ class Negotiation:
         return self._fire("collapse", {"reason": reason})
 
     def send(self, trigger: str, /, **arguments: object) -> Event:
-        """Make the move named ``trigger`` with keyword ``arguments``: for scripts and simulations
-        that choose moves by name.
+        """Make the move named ``trigger`` with keyword ``arguments``: any move of any process.
 
         ``talks.send("transfer", tranche=t)`` is ``talks.transfer(t)``.
         """
-        _known(trigger)
         return self._fire(trigger, arguments)
 
     def _fire(self, trigger: str, given: Mapping[str, object]) -> Event:
+        engine = self._engine
+        engine.known(trigger)
         with self._lock:
             self._check_open()
-            args = arguments(_ENGINE.parameters[trigger], given)
             state = self._state
-            if _ENGINE.move(trigger, state.stage) is None:
-                raise TransitionNotAllowed(trigger, state.stage, self.allowed())
-            admit(state, trigger, args)
-            attempt = Attempt(state, trigger, args)
-            if not _ENGINE.run(attempt):
-                self._record(
-                    Event._trusted(trigger, False, state.stage, state.stage, args, attempt.blockers)
-                )
-                raise TransitionBlocked(trigger, state.stage, attempt.blockers)
-            after = apply(state, trigger, args, attempt.dest)
-            event = Event._trusted(trigger, True, state.stage, after.stage, args)
-            if after._pledges.waiting:  # only then can a pledge be due
-                self._commit(*_settle([event], after))
+            event, after = make_move(engine, state, trigger, given)
+            if after is None:
+                self._commit([event], state)
+                raise TransitionBlocked(trigger, state.stage, event.blockers)
+            if after.pledges:  # only then can a pledge be due
+                self._commit(*self._settle([event], after))
             else:
-                self._record(event)
-                self._state = after
+                self._commit([event], after)
             return event
+
+    def _settle(self, events: list[Event], state: State) -> tuple[list[Event], State]:
+        """Carry out or drop every pledge that is due after ``events``, earliest first, until
+        none is; the events made that way are added to ``events``."""
+        engine = self._engine
+        while (found := due(engine, state)) is not None:
+            kind, pledge = found
+            stage = state.stage
+            if kind == DROP:
+                events.append(make_event(DROP, True, stage, stage, {}, (), pledge))
+                state = without(state, pledge)
+                continue
+            trigger = pledge.trigger
+            event, after = make_move(
+                engine, state, trigger, pledgeable(engine)[trigger], pledge=pledge
+            )
+            assert after is not None, event.blockers  # due: its rules are met, as asked
+            events.append(event)
+            state = without(after, pledge)
+        return events, state
 
     def _check_open(self) -> None:
         if self._journal is not None and self._journal.closed:
             raise JournalClosed(f"{self._journal.path}: the journal is closed; reopen it")
 
-    def _record(self, event: Event) -> None:
-        # A journal is written (and fsynced) first: if that fails, nothing has changed.
-        if self._journal is not None:
-            self._journal.append((event,))
-        self._history.append(event)
-
     def _commit(self, events: list[Event], state: State) -> None:
-        """Record the events of one call (one journal line, all or nothing) and move on."""
+        """Record the events of one call (one journal line, all or nothing) and move on.
+
+        A journal is written (and fsynced) first: if that fails, nothing has changed.
+        """
         if self._journal is not None:
             self._journal.append(events)
         self._history.extend(events)
@@ -364,7 +372,7 @@ class Negotiation:
     # -- history, saving and restoring ----------------------------------------------------
 
     @classmethod
-    def replay(cls, events: Iterable[Event]) -> Negotiation:
+    def replay(cls, events: Iterable[Event], process: Definition = PROCESS) -> Negotiation:
         """The negotiation these events make, each one checked against the rules as it is folded.
 
         Raises :class:`InvalidValue` naming the first event that does not fit
@@ -372,57 +380,13 @@ class Negotiation:
         """
         if not isinstance(events, Iterable):
             raise InvalidType(f"replay takes an iterable of Event, not {type(events).__name__}")
-        return cls._fold(events, "events[{}]", 0)
+        process = _process(process)
+        state, history = fold(process.engine, start(process), events, "events[{}]".format)
+        return cls._made(process, state, history)
 
     @classmethod
-    def _fold(
-        cls, events: Iterable[object], name: str, first: int, *, complete: bool = True
-    ) -> Negotiation:
-        """Fold events; an event that does not fit is named by ``name.format(number)``
-        (``events[3]``, ``line 5``), counting from ``first``. Unless ``complete`` is false,
-        a history that stops before a pledge that was due is refused."""
-        state = _START
-        history: list[Event] = []
-        with collector_paused():
-            for number, event in enumerate(events, start=first):
-                if not isinstance(event, Event):
-                    where = name.format(number)
-                    raise InvalidType(f"{where} must be an Event, not {type(event).__name__}")
-                try:
-                    state = refold(_ENGINE, state, event)
-                except InvalidValue as error:
-                    raise InvalidValue(f"{name.format(number)}{error}") from None
-                history.append(event)
-        if complete:
-            _check_settled(state, name.format(first + len(history)))
-        return cls._made(state, history)
-
-    @classmethod
-    def _fold_saved(cls, items: Iterable[object], name: Callable[[int], str]) -> Negotiation:
-        """Fold events as saved (``Event.to_dict`` data), decoding and checking each in one
-        pass; the item at ``i`` that does not fit is named by ``name(i)``."""
-        state = _START
-        history: list[Event] = []
-        append = history.append
-        with collector_paused():
-            for number, item in enumerate(items):
-                after = refold_saved(_ENGINE, state, item, append)
-                if after is None:  # unusual or wrong: the careful road decodes it, or says why not
-                    where = name(number)
-                    event = Event.from_dict(with_citations(item, _CITED), where)
-                    try:
-                        state = refold(_ENGINE, state, event)
-                    except InvalidValue as error:
-                        raise InvalidValue(f"{where}{error}") from None
-                    append(event)
-                else:
-                    state = after
-        _check_settled(state, name(len(history)))
-        return cls._made(state, history)
-
-    @classmethod
-    def _made(cls, state: State, history: list[Event]) -> Negotiation:
-        negotiation = cls()
+    def _made(cls, process: Definition, state: State, history: list[Event]) -> Negotiation:
+        negotiation = cls(process)
         negotiation._state = state
         negotiation._history = history
         return negotiation
@@ -438,30 +402,34 @@ class Negotiation:
         if ``k`` falls among them, the result is the negotiation before that call.
         """
         if isinstance(k, bool) or not isinstance(k, int):
-            raise InvalidType(f"k must be a whole number, not {type(k).__name__}")
+            raise InvalidType(f"k must be a whole number, not {type(k).__name__}", path="k")
         with self._lock:
             history = list(self._history)
         if not -len(history) <= k <= len(history):
             raise IndexError(f"k: the history has {len(history)} event(s), so k is at most that")
         end = k if k >= 0 else len(history) + k
-        talks = Negotiation._fold(history[:end], "events[{}]", 0, complete=False)
-        if due(_ENGINE, talks._state) is None:
-            return talks
+        process, engine = self._process, self._engine
+        name = "events[{}]".format
+        state, kept = fold(engine, start(process), history[:end], name, complete=False)
+        if due(engine, state) is None:
+            return Negotiation._made(process, state, kept)
         # k falls inside one call: among what the pledges it let through did by themselves.
         # The negotiation never stood there; it stood where it was before that call.
         while end > 0 and by_itself(history[end - 1]):
             end -= 1
-        return Negotiation._fold(history[: end - 1], "events[{}]", 0)
+        state, kept = fold(engine, start(process), history[: end - 1], name)
+        return Negotiation._made(process, state, kept)
 
     def to_dict(self) -> dict[str, Any]:
         """The negotiation as JSON-ready data: format version, process, stage, every event."""
         with self._lock:
             stage, history = self._state.stage, list(self._history)
+        cited = self._engine.citations
         return {
             "format": FORMAT,
-            "process": PROCESS.name,
-            "stage": stage.value,
-            "events": [event._saved(_CITED) for event in history],
+            "process": self._process.name,
+            "stage": str(stage),
+            "events": [event.saved(cited) for event in history],
         }
 
     def to_json(self, *, indent: int | None = None) -> str:
@@ -469,35 +437,39 @@ class Negotiation:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
     @classmethod
-    def from_dict(cls, data: object) -> Negotiation:
+    def from_dict(cls, data: object, process: Definition = PROCESS) -> Negotiation:
         """Restore from :meth:`to_dict` (any supported format version) by replaying the events.
 
         Anything malformed raises :class:`InvalidValue` (a ``ValueError``) whose
-        message names the field, such as ``events[3].arguments.tranche.released``.
+        message names the field, such as ``events[3].arguments.tranche.released``
+        (and whose ``.path`` is that field). A file of another process is refused.
         """
+        process = _process(process)
         try:
-            current = migrate(data, PROCESS.name)
-            negotiation = cls._fold_saved(current["events"], "events[{}]".format)
+            current = migrate(data, process.name)
+            state, history = fold_saved(
+                process.engine, start(process), current["events"], "events[{}]".format
+            )
         except InvalidType as error:  # malformed content is a bad value, whatever its shape
-            raise InvalidValue(str(error)) from None
-        if current["stage"] != negotiation.stage.value:
+            raise InvalidValue(str(error), path=error.path) from None
+        if current["stage"] != str(state.stage):
             raise InvalidValue(
                 f"stage: recorded {current['stage']!r}, but the events lead to "
-                f"{negotiation.stage.value!r}"
+                f"{str(state.stage)!r}",
+                path="stage",
             )
-        return negotiation
+        return cls._made(process, state, history)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Negotiation:
+    def from_json(cls, text: str | bytes, process: Definition = PROCESS) -> Negotiation:
         """Restore from :meth:`to_json`; malformed input raises :class:`InvalidValue`."""
         if not isinstance(text, (str, bytes, bytearray)):
             raise InvalidType(f"from_json takes JSON text, not {type(text).__name__}")
-        with collector_paused():  # parsing builds as many objects as folding
-            try:
-                data = json.loads(text)
-            except (ValueError, RecursionError) as error:
-                raise InvalidValue(f"not valid JSON: {error}") from None
-            return cls.from_dict(data)
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as error:
+            raise InvalidValue(f"not valid JSON: {error}") from None
+        return cls.from_dict(data, process)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the negotiation to ``path`` atomically: the file is either the old one or the
@@ -506,18 +478,18 @@ class Negotiation:
         events = document.pop("events")
         # One event per line: readable and diff-friendly, and written by the fast C encoder
         # (an indent would switch json to its pure-Python one).
-        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line
+        encode = json.JSONEncoder(ensure_ascii=False).encode
         lines = ",\n".join(map(encode, events))
         head = encode(document)[:-1]
         write_atomically(path, f'{head}, "events": [\n{lines}\n]}}\n')
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Negotiation:
+    def load(cls, path: str | os.PathLike[str], process: Definition = PROCESS) -> Negotiation:
         """Restore a negotiation written by :meth:`save`; errors name the file and the field."""
         try:
-            return cls.from_json(read_text(path))
+            return cls.from_json(read_text(path), process)
         except InvalidValue as error:
-            raise InvalidValue(f"{os.fspath(path)}: {error}") from None
+            raise InvalidValue(f"{os.fspath(path)}: {error}", path=error.path) from None
 
     def close(self) -> None:
         """Close the journal, if the negotiation has one (see :func:`negotiations.open`).
@@ -541,36 +513,44 @@ class Negotiation:
         if not isinstance(other, Negotiation):
             return NotImplemented
         with self._lock:
-            mine = (self._state, list(self._history))
+            mine = (self._process, self._state, list(self._history))
         if other is self:
             return True
         with other._lock:
-            theirs = (other._state, list(other._history))
+            theirs = (other._process, other._state, list(other._history))
         return mine == theirs
 
     __hash__ = None  # type: ignore[assignment]  # mutable: equal negotiations may diverge
 
     def __repr__(self) -> str:
-        state = self._state
-        parts = [f"stage={state.stage.value}"]
+        state, process = self._state, self._process
+        parts = [f"stage={state.stage}"]
+        if process is not PROCESS:
+            parts.insert(0, f"process={process.name}")
         if state.suspended_from is not None:
-            parts.append(f"suspended from {state.suspended_from.value}")
+            parts.append(f"suspended from {state.suspended_from}")
         if state.terms is not None:
-            released = state.ledger.released
-            quota = state.terms.quota
+            released, terms = state.ledger.released, state.terms
             parts.append(
-                f"exchange: Russia {released.russia}/{quota}, Ukraine {released.ukraine}/{quota}"
-                + (" (complete)" if state.exchange_complete else "")
+                "exchange: "
+                + ", ".join(
+                    f"{process.label(p)} {released.get(p, 0)}/{terms.quota_for(p)}"
+                    for p in process.parties
+                )
+                + (" (complete)" if self.exchange_complete else "")
             )
-        if state.open_issues:
-            parts.append("open issues: " + ", ".join(repr(n) for n in state.open_issues))
-        pending = state.pending_interests()
-        if pending:
-            parts.append(f"{len(pending)} interest(s) awaiting acknowledgement")
+        kinds = process.items
+        for kind in kinds:
+            opened = state.open_items(kind)
+            if opened:
+                title = "open issues" if len(kinds) == 1 else f"open {kind} items"
+                parts.append(f"{title}: " + ", ".join(repr(n) for n in opened))
+        if state.pending_count:
+            parts.append(f"{state.pending_count} interest(s) awaiting acknowledgement")
         if state.pledges:
             parts.append(
                 f"{len(state.pledges)} pledge(s) waiting: "
-                + ", ".join(f"{p.side.label} {p.trigger}" for p in state.pledges)
+                + ", ".join(f"{process.label(p.side)} {p.trigger}" for p in state.pledges)
             )
         allowed = self.allowed()
         parts.append("allowed: " + (", ".join(allowed) if allowed else "nothing (final)"))
@@ -578,39 +558,19 @@ class Negotiation:
         return f"<Negotiation {'; '.join(parts)}>"
 
 
-def _settle(events: list[Event], state: State) -> tuple[list[Event], State]:
-    """Carry out or drop every pledge that is due after ``events``, earliest first, until
-    none is; the events made that way are added to ``events``."""
-    while (found := due(_ENGINE, state)) is not None:
-        kind, pledge = found
-        stage = state.stage
-        if kind == DROP:
-            events.append(Event._trusted(DROP, True, stage, stage, {}, (), pledge))
-            state = without(state, pledge)
-            continue
-        trigger = pledge.trigger
-        given = pledgeable(_ENGINE)[trigger]
-        attempt = Attempt(state, trigger, given)
-        made = _ENGINE.run(attempt)
-        assert made, attempt.blockers  # due: its rules are met, and the machine agrees
-        after = apply(state, trigger, given, attempt.dest)
-        events.append(Event._trusted(trigger, True, stage, after.stage, given, (), pledge))
-        state = without(after, pledge)
-    return events, state
+def start(process: Definition) -> State:
+    start = process.engine.memo.get("start")
+    if start is None:
+        start = process.engine.memo["start"] = State.initial(process)
+    return start  # type: ignore[no-any-return]  # the memo holds the start state
 
 
-def _check_settled(state: State, where: str) -> None:
-    """A recorded history never stops right before a pledge that was due."""
-    if state.pledges:
-        found = due(_ENGINE, state)
-        if found is not None:
-            raise InvalidValue(f"{where}: missing: the events stop before {describe(found)}")
+def restored(process: Definition, state: State, history: list[Event]) -> Negotiation:
+    """A negotiation of ``process`` at ``state`` with ``history`` (folded by the caller)."""
+    return Negotiation._made(process, state, history)
 
 
-def _known(trigger: object) -> None:
-    if not isinstance(trigger, str):
-        raise InvalidType(f"trigger must be a string, not {type(trigger).__name__}")
-    if trigger not in _ENGINE.parameters:
-        close = difflib.get_close_matches(trigger, PROCESS.triggers, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise UnknownTrigger(f"unknown trigger {trigger!r}{hint}")
+def kept_in(negotiation: Negotiation, journal: Journal) -> Negotiation:
+    """``negotiation``, from now on kept in ``journal``."""
+    negotiation._journal = journal
+    return negotiation

@@ -7,13 +7,13 @@ from typing import Any
 
 from attrs import frozen
 
-from negotiations.errors import TransitionBlocked
-from negotiations.events import DROP, PLEDGE, Event
-from negotiations.negotiation import Negotiation
-from negotiations.process import PROCESS
-from negotiations.stages import Side
-from negotiations.terms import ISTANBUL_TERMS
-from negotiations.tranche import Prisoner, Tranche
+from negotiations._errors import TransitionBlocked
+from negotiations._records import DROP, PLEDGE, Event
+from negotiations._negotiation import Negotiation
+from negotiations._article import PROCESS
+from negotiations._stages import Side
+from negotiations._terms import ISTANBUL_TERMS
+from negotiations._tranche import Prisoner, Tranche
 
 __all__ = ["ARTICLE_STORY", "Step", "play", "render", "render_pledged"]
 

@@ -1,14 +1,14 @@
-"""The stages a negotiation passes through and the two sides that negotiate."""
+"""The article's stages and parties as enums, and how any stage or party name reads in prose."""
 
 from __future__ import annotations
 
 import enum
 
-__all__ = ["Side", "Stage"]
+__all__ = ["Side", "Stage", "label"]
 
 
 class Stage(enum.StrEnum):
-    """A stage of the process; values are the lower-case names.
+    """A stage of the article's process; values are the lower-case names.
 
     >>> Stage.THIRD_ROUND
     <Stage.THIRD_ROUND: 'third_round'>
@@ -35,7 +35,7 @@ class Stage(enum.StrEnum):
 
 
 class Side(enum.StrEnum):
-    """One of the two parties.
+    """One of the two parties of the article's process.
 
     >>> Side.RUSSIA.label
     'Russia'
@@ -60,3 +60,14 @@ class Side(enum.StrEnum):
 
 
 _LABELS = {Side.RUSSIA: "Russia", Side.UKRAINE: "Ukraine"}
+
+
+def label(name: str) -> str:
+    """A stage's or party's name as it reads in a sentence.
+
+    >>> label(Stage.THIRD_ROUND), label("first_phase"), label(Side.UKRAINE)
+    ('third round', 'first phase', 'Ukraine')
+    """
+    if isinstance(name, (Stage, Side)):
+        return name.label
+    return name.replace("_", " ")

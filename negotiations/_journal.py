@@ -36,8 +36,9 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from negotiations._gc import collector_paused
-from negotiations.errors import (
+from negotiations._article import PROCESS
+from negotiations._definition import Definition
+from negotiations._errors import (
     InvalidType,
     JournalClosed,
     JournalCorrupted,
@@ -45,10 +46,10 @@ from negotiations.errors import (
     JournalLocked,
     NegotiationError,
 )
-from negotiations.events import Event
-from negotiations.negotiation import _CITED, Negotiation
-from negotiations.process import PROCESS
-from negotiations.saved import FORMAT, fsync_folder, pledged_in
+from negotiations._negotiation import Negotiation, kept_in, restored, start
+from negotiations._records import Event
+from negotiations._replay import fold_saved
+from negotiations._saved import FORMAT, fsync_folder, pledged_in
 
 try:
     import fcntl
@@ -81,10 +82,19 @@ def _line(prev: str | None, key: str, value: object) -> tuple[bytes, str]:
 class Journal:
     """The file behind a journaled negotiation: appends, fsyncs, and holds the writer's lock."""
 
-    __slots__ = ("_broken", "_descriptor", "_format", "_head", "_lock", "path")
+    __slots__ = ("_broken", "_cited", "_descriptor", "_format", "_head", "_lock", "_process", "path")
 
-    def __init__(self, path: Path, descriptor: int, head: str, format_: int = FORMAT) -> None:
+    def __init__(
+        self,
+        path: Path,
+        descriptor: int,
+        head: str,
+        format_: int = FORMAT,
+        process: Definition = PROCESS,
+    ) -> None:
         self.path = path
+        self._process = process
+        self._cited = process.engine.citations
         self._descriptor: int | None = descriptor
         self._head = head
         self._format = format_  # of the lines so far: an older one is marked on next write
@@ -114,11 +124,12 @@ class Journal:
                 )
             line, sha = b"", self._head
             if self._format != FORMAT:
-                line, sha = _line(sha, "journal", {"format": FORMAT, "process": PROCESS.name})
+                header = {"format": FORMAT, "process": self._process.name}
+                line, sha = _line(sha, "journal", header)
             if len(events) == 1:
-                more, sha = _line(sha, "event", events[0]._saved(_CITED))
+                more, sha = _line(sha, "event", events[0].saved(self._cited))
             else:
-                more, sha = _line(sha, "events", [event._saved(_CITED) for event in events])
+                more, sha = _line(sha, "events", [event.saved(self._cited) for event in events])
             line += more
             size = os.lseek(descriptor, 0, os.SEEK_END)
             # Broken until the line is written, fsynced and the head moved on: whatever
@@ -160,12 +171,16 @@ def _write_all(descriptor: int, data: bytes) -> None:
         view = view[written:]
 
 
-def open_journal(path: str | os.PathLike[str]) -> Negotiation:
-    """The negotiation kept in the journal at ``path`` (a new one if the file is new or empty).
+def open_journal(path: str | os.PathLike[str], process: Definition = PROCESS) -> Negotiation:
+    """The negotiation of ``process`` kept in the journal at ``path`` (a new one if the file is
+    new or empty).
 
     Every move made on it, accepted or refused, is appended to the file before
-    the call returns. Use it as a context manager, or call ``close()``.
+    the call returns. Use it as a context manager, or call ``close()``. A journal
+    of another process is refused.
     """
+    if not isinstance(process, Definition):
+        raise InvalidType(f"process must be a Definition, not {type(process).__name__}")
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidType(f"path must be a str or path, not {type(path).__name__}")
     if fcntl is None:  # pragma: no cover - not POSIX
@@ -186,18 +201,17 @@ def open_journal(path: str | os.PathLike[str]) -> Negotiation:
         complete, torn = _split_torn_tail(data)
         if not complete:
             _check_torn(target, complete, torn)
-            header, head = _line(None, "journal", {"format": FORMAT, "process": PROCESS.name})
+            header, head = _line(None, "journal", {"format": FORMAT, "process": process.name})
             if torn:
                 _drop_torn_tail(target, descriptor, torn, 0)
             _write_all(descriptor, header)
             os.fsync(descriptor)
             if created:
                 fsync_folder(target.parent)
-            negotiation = Negotiation()
+            negotiation = Negotiation(process)
             format_ = FORMAT
         else:
-            with collector_paused():  # see negotiations._gc
-                negotiation, head, format_ = _restore(target, complete)  # checked before any change
+            negotiation, head, format_ = _restore(target, complete, process)  # checked first
             _check_torn(target, complete, torn)
             if torn:
                 _drop_torn_tail(target, descriptor, torn, len(complete))
@@ -207,8 +221,7 @@ def open_journal(path: str | os.PathLike[str]) -> Negotiation:
             with contextlib.suppress(OSError):
                 target.unlink()
         raise
-    negotiation._journal = Journal(target, descriptor, head, format_)
-    return negotiation
+    return kept_in(negotiation, Journal(target, descriptor, head, format_, process))
 
 
 def _read_all(descriptor: int) -> bytes:
@@ -243,7 +256,7 @@ def _drop_torn_tail(target: Path, descriptor: int, torn: bytes, keep: int) -> No
     os.fsync(descriptor)
 
 
-def _restore(target: Path, data: bytes) -> tuple[Negotiation, str, int]:
+def _restore(target: Path, data: bytes, process: Definition) -> tuple[Negotiation, str, int]:
     """The negotiation the journal's lines hold, the last line's sha, and the format."""
     lines = data.split(b"\n")[:-1]
     head: str | None = None
@@ -255,7 +268,7 @@ def _restore(target: Path, data: bytes) -> tuple[Negotiation, str, int]:
         record = _checked(where, line, head)
         head = line[len(_PREFIX) : len(_PREFIX) + 64].decode("ascii")
         if number == 1 or "journal" in record:
-            format_ = _check_header(where, record, None if number == 1 else format_)
+            format_ = _check_header(where, record, None if number == 1 else format_, process)
             continue
         if format_ < _PLEDGES_SINCE and (
             "events" in record or pledged_in(record.get("event"))
@@ -273,13 +286,16 @@ def _restore(target: Path, data: bytes) -> tuple[Negotiation, str, int]:
         else:
             raise JournalCorrupted(f"{where}: expected the fields sha, prev and event(s)")
     try:
-        negotiation = Negotiation._fold_saved(
-            events, lambda i: names[i] if i < len(names) else f"{target}: the end"
+        state, history = fold_saved(
+            process.engine,
+            start(process),
+            events,
+            lambda i: names[i] if i < len(names) else f"{target}: the end",
         )
     except NegotiationError as error:
         raise JournalCorrupted(str(error)) from None
     assert head is not None  # there was at least one line
-    return negotiation, head, format_
+    return restored(process, state, history), head, format_
 
 
 def _checked(where: str, line: bytes, prev: str | None) -> dict[str, object]:
@@ -301,7 +317,9 @@ def _checked(where: str, line: bytes, prev: str | None) -> dict[str, object]:
     return record
 
 
-def _check_header(where: str, record: dict[str, object], current: int | None) -> int:
+def _check_header(
+    where: str, record: dict[str, object], current: int | None, process: Definition
+) -> int:
     """The format a header starts the journal in (``current`` is None: the first line), or
     moves it on to (a later line)."""
     header = record.get("journal")
@@ -312,12 +330,12 @@ def _check_header(where: str, record: dict[str, object], current: int | None) ->
         type(found) is not int
         or found not in _READS
         or header.keys() != {"format", "process"}
-        or header.get("process") != PROCESS.name
+        or header.get("process") != process.name
     ):
         raise JournalCorrupted(
             f"{where}: a journal of format {header.get('format')!r} for process "
             f"{header.get('process')!r}; this library keeps formats "
-            f"{', '.join(map(str, sorted(_READS)))} for {PROCESS.name!r}"
+            f"{', '.join(map(str, sorted(_READS)))} for {process.name!r}"
         )
     if current is not None and found <= current:
         raise JournalCorrupted(f"{where}: a journal header in the middle of the journal")

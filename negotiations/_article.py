@@ -1,15 +1,47 @@
-"""The article's process, as data: its rules with their sources, its stages and its moves."""
+"""The article's process, as data: its source, its rules with their conditions, its stages and
+its moves with their effects."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from importlib.resources import files
 
-from negotiations.definition import Check, Definition, Move, Rule
-from negotiations.stages import Stage
-from negotiations.state import State
+from negotiations._definition import Definition, Move, Rule, Source
+from negotiations._stages import Side, Stage
+from negotiations._terms import ISTANBUL_TERMS
+from negotiations.conditions import (
+    Acknowledged,
+    AllOf,
+    AtStage,
+    ExchangeComplete,
+    Priority,
+    Proportion,
+    Quota,
+    Resolved,
+    Separate,
+)
+from negotiations.effects import (
+    Acknowledge,
+    Agree,
+    Close,
+    Declare,
+    End,
+    Open,
+        Resume,
+    Suspend,
+    Transfer,
+)
 
-__all__ = ["ACTIVE", "PROCESS", "RULES"]
+__all__ = ["ACTIVE", "ARTICLE", "PROCESS", "RULES"]
+
+#: The news article the process comes from, shipped with the package.
+ARTICLE = Source(
+    title="Kursk civilians return in a reciprocal prisoner exchange; talks to follow",
+    # The text carries no date of its own; this is the first day of the exchange it reports.
+    date="2025-05-23",
+    origin="a news report citing the TASS agency (seed/article.txt)",
+    text=files("negotiations").joinpath("data/article.txt").read_text(encoding="utf-8"),
+    name="article",
+)
 
 #: The article's rules: each with a stable id, a one-line statement, and the
 #: line of the article it comes from with the words quoted.
@@ -19,18 +51,21 @@ RULES: tuple[Rule, ...] = (
         "every handover is reciprocal: both sides release the same number of people",
         2,
         "the exchange was reciprocal, meaning each side exchanged an equal number of prisoners",
+        Proportion(),
     ),
     Rule(
         "exchange.civilians_separate",
         "civilians are handed over in their own tranches, never mixed with soldiers",
         3,
         "The civilians were returned separately.",
+        Separate(),
     ),
     Rule(
         "exchange.quota",
         "the exchange is complete only when each side has released at least the agreed number",
         5,
         "with a minimum of 1,000 people on each side",
+        Quota(),
     ),
     Rule(
         "exchange.seriously_ill",
@@ -38,6 +73,7 @@ RULES: tuple[Rule, ...] = (
         "prisoner it holds",
         5,
         "return all seriously ill and young (under 25 years old) prisoners from each side",
+        Priority("seriously_ill"),
     ),
     Rule(
         "exchange.young",
@@ -45,12 +81,14 @@ RULES: tuple[Rule, ...] = (
         "the age limit it holds",
         5,
         "return all seriously ill and young (under 25 years old) prisoners from each side",
+        Priority("young"),
     ),
     Rule(
         "talks.third_round_after_exchange",
         "the third round of talks opens only after the exchange is complete",
         8,
         "the third round of negotiations with Kiev will take place after a prisoner exchange",
+        ExchangeComplete(),
     ),
     Rule(
         "leaders.after_humanitarian",
@@ -59,6 +97,12 @@ RULES: tuple[Rule, ...] = (
         11,
         "move on to discussing leaders’ meetings during negotiations with Moscow once "
         "humanitarian issues are resolved",
+        AllOf(
+            (
+                AtStage(Stage.THIRD_ROUND, "leaders' meetings are convened"),
+                Resolved("humanitarian", "humanitarian issue(s)", exchange=True),
+            )
+        ),
     ),
     Rule(
         "settlement.interests",
@@ -67,6 +111,7 @@ RULES: tuple[Rule, ...] = (
         14,
         "excluded the possibility of peace in Ukraine without taking into account "
         "Russia’s interests",
+        Acknowledged(),
     ),
     Rule(
         "process.order",
@@ -79,82 +124,36 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def _exchange_rule(rule_id: str) -> Check:
-    def check(state: State, arguments: Mapping[str, Any]) -> str | None:
-        missing = state.exchange_shortfalls().get(rule_id)
-        return "; ".join(missing) if missing else None
-
-    return check
-
-
-def _third_round(state: State, arguments: Mapping[str, Any]) -> str | None:
-    if state.terms is None:
-        return "no exchange has been agreed yet"
-    if not state.exchange_complete:
-        return "the prisoner exchange is not complete yet"
-    return None
-
-
-def _leaders(state: State, arguments: Mapping[str, Any]) -> str | None:
-    problems = []
-    if state.stage is not Stage.THIRD_ROUND:
-        problems.append(
-            "leaders' meetings are convened only from the third round, "
-            f"not from {state.stage.label}"
-        )
-    unresolved = []
-    if not state.exchange_complete:
-        unresolved.append("the prisoner exchange")
-    unresolved.extend(repr(name) for name in state.open_issues)
-    if unresolved:
-        problems.append(f"humanitarian issue(s) not yet resolved: {', '.join(unresolved)}")
-    return "; ".join(problems) if problems else None
-
-
-def _interests(state: State, arguments: Mapping[str, Any]) -> str | None:
-    pending = state.pending_interests()
-    if pending:
-        return "; ".join(
-            f"{i.side.label}'s interest {i.name!r} is not acknowledged by {i.side.other.label}"
-            for i in pending
-        )
-    return None
-
-
-CHECKS: Mapping[str, Check] = {
-    "exchange.quota": _exchange_rule("exchange.quota"),
-    "exchange.seriously_ill": _exchange_rule("exchange.seriously_ill"),
-    "exchange.young": _exchange_rule("exchange.young"),
-    "talks.third_round_after_exchange": _third_round,
-    "leaders.after_humanitarian": _leaders,
-    "settlement.interests": _interests,
-}
-
 #: The stages in which the process is under way: humanitarian issues and
 #: interests can be raised there, and the process suspended or collapsed.
 ACTIVE = (Stage.TALKS, Stage.EXCHANGE, Stage.THIRD_ROUND, Stage.LEADERS_MEETING)
+
+_ISSUE = "humanitarian issue"
 
 #: The article's process: talks, a prisoner exchange, a third round, leaders'
 #: meetings, a settlement; suspension and collapse on the way.
 PROCESS = Definition(
     name="article",
+    source=ARTICLE,
+    parties=(Side.RUSSIA, Side.UKRAINE),
     stages=tuple(Stage),
     initial=Stage.TALKS,
     finals=frozenset({Stage.SETTLEMENT, Stage.COLLAPSED}),
     rules=RULES,
-    checks=CHECKS,
+    terms=ISTANBUL_TERMS,
     moves=(
         Move(
             "agree_exchange",
             (Stage.TALKS,),
             Stage.EXCHANGE,
-            parameters=("terms",),
+            effect=Agree(),
             doc="the parties agree the terms of a prisoner exchange",
         ),
         Move(
             "transfer",
             (Stage.EXCHANGE,),
-            parameters=("tranche",),
+            effect=Transfer(),
+            checks=("exchange.reciprocal", "exchange.civilians_separate"),
             doc="a reciprocal handover of people",
         ),
         Move(
@@ -186,45 +185,45 @@ PROCESS = Definition(
         Move(
             "raise_humanitarian_issue",
             ACTIVE,
-            parameters=("name",),
+            effect=Open("humanitarian", _ISSUE),
             doc="a humanitarian issue beyond the exchange is raised",
         ),
         Move(
             "resolve_humanitarian_issue",
             ACTIVE,
-            parameters=("name",),
+            effect=Close("humanitarian", _ISSUE),
             doc="a raised humanitarian issue is resolved",
         ),
         Move(
             "declare_interest",
             ACTIVE,
-            parameters=("side", "name"),
+            effect=Declare(),
             doc="a side declares a core interest",
         ),
         Move(
             "acknowledge_interest",
             ACTIVE,
-            parameters=("side", "name"),
+            effect=Acknowledge(),
             doc="a side acknowledges the other side's core interest",
         ),
         Move(
             "suspend",
             ACTIVE,
             Stage.SUSPENDED,
-            parameters=("reason",),
+            effect=Suspend(),
             doc="the process is put on hold",
         ),
         Move(
             "resume",
             (Stage.SUSPENDED,),
-            returns=True,
+            effect=Resume(),
             doc="the process resumes where it was suspended",
         ),
         Move(
             "collapse",
             (*ACTIVE, Stage.SUSPENDED),
             Stage.COLLAPSED,
-            parameters=("reason",),
+            effect=End(),
             doc="the process breaks down for good",
         ),
     ),

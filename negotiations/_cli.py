@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from negotiations import __version__
 from negotiations.diagram import mermaid, rules_table, stages_table
-from negotiations.negotiation import Negotiation
-from negotiations.story import ARTICLE_STORY, play, render, render_pledged
+from negotiations._negotiation import Negotiation
+from negotiations._story import ARTICLE_STORY, play, render, render_pledged
 
 __all__ = ["main"]
 

@@ -1,0 +1,194 @@
+"""Checks shared by the value classes: each failure names the field it is about (``.path``)."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from attrs import Attribute, Converter
+
+from negotiations._errors import InvalidType, InvalidValue, located
+from negotiations._stages import Side
+
+__all__ = [
+    "check_bool",
+    "check_count",
+    "check_optional_text",
+    "check_party",
+    "check_text",
+    "COUNT",
+    "FLAG",
+    "OPTIONAL_TEXT",
+    "PARTY",
+    "TEXT",
+    "checked",
+    "reader",
+]
+
+T = TypeVar("T")
+
+
+def check_text(value: object, field: str) -> str:
+    """A non-blank string, else an error naming ``field``."""
+    if not isinstance(value, str):
+        raise InvalidType(f"{field} must be a string, not {type(value).__name__}", path=field)
+    if not value.strip():
+        raise InvalidValue(f"{field} must not be blank", path=field)
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidValue(
+                f"{field} is not valid Unicode text (a lone surrogate?)", path=field
+            ) from None
+    return value
+
+
+def check_optional_text(value: object, field: str) -> str | None:
+    """``None`` or a non-blank string, else an error naming ``field``."""
+    return None if value is None else check_text(value, field)
+
+
+def check_bool(value: object, field: str) -> bool:
+    """A real ``bool``, else an error naming ``field``."""
+    if not isinstance(value, bool):
+        raise InvalidType(f"{field} must be True or False, not {type(value).__name__}", path=field)
+    return value
+
+
+def check_count(value: object, field: str) -> int:
+    """A whole number >= 0 (an ``int``, or anything with ``__index__`` such as numpy's),
+    else an error naming ``field``."""
+    if type(value) is not int:
+        if isinstance(value, bool) or not hasattr(type(value), "__index__"):
+            raise InvalidType(
+                f"{field} must be a whole number, not {type(value).__name__}", path=field
+            )
+        value = operator.index(value)  # type: ignore[call-overload]  # has __index__, checked above
+    if value < 0:
+        raise InvalidValue(f"{field} must not be negative, got {value}", path=field)
+    return value  # type: ignore[return-value]  # an int by now
+
+
+def check_party(value: object, field: str, parties: tuple[str, ...] | None = None) -> str:
+    """A party's name: one of ``parties`` in any case (the process's own spelling is
+    returned), or, with no parties given, any name (a :class:`Side` where it is one).
+
+    >>> check_party("Russia", "side")
+    <Side.RUSSIA: 'russia'>
+    >>> check_party("NATO", "side", ("israel", "hamas"))
+    Traceback (most recent call last):
+    ...
+    negotiations.InvalidValue: side: unknown party 'NATO'; expected one of israel, hamas
+    """
+    if isinstance(value, str):
+        if parties is None:
+            if isinstance(value, Side):
+                return value
+            folded = value.lower()
+            for side in Side:
+                if side.value == folded:
+                    return side
+            return check_text(value, field)
+        folded = value.lower()
+        for party in parties:
+            if party == value or party.lower() == folded:
+                return party
+        raise InvalidValue(
+            f"{field}: unknown party {value!r}; expected one of {', '.join(parties)}", path=field
+        )
+    raise InvalidType(
+        f"{field}: a party must be given by its name, not {type(value).__name__}", path=field
+    )
+
+
+def checked(check: Callable[[object, str], T]) -> Converter[Any, T]:
+    """An attrs converter that checks a field with ``check``, naming it by the field's name
+    (attrs hands the converter the field)."""
+
+    def convert(value: object, field: Attribute[Any]) -> T:
+        return check(value, field.alias)
+
+    return Converter(convert, takes_field=True)  # type: ignore[misc, call-overload]  # attrs' typing of takes_field
+
+
+#: attrs converters for the common kinds of field.
+TEXT = checked(check_text)
+OPTIONAL_TEXT = checked(check_optional_text)
+COUNT = checked(check_count)
+FLAG = checked(check_bool)
+PARTY = checked(check_party)
+
+
+class reader:  # noqa: N801  # used like a function: reader(data, "tranche")
+    """Read a JSON object strictly: every field known, none missing, each error names the field."""
+
+    def __init__(self, data: object, where: str, known: frozenset[str] | set[str]) -> None:
+        if not isinstance(data, Mapping):
+            raise InvalidType(
+                f"{where} must be a JSON object, not {type(data).__name__}", path=where
+            )
+        unknown = sorted(str(key) for key in data if key not in known)
+        if unknown:
+            raise InvalidValue(f"{where}: unknown field(s) {', '.join(unknown)}", path=where)
+        self._data: Mapping[str, Any] = data
+        self._where = where
+
+    def field(self, name: str) -> str:
+        """The dotted name of a field, for messages."""
+        return f"{self._where}.{name}"
+
+    def get(self, name: str, default: Any = ...) -> Any:
+        """The value of ``name``; without a default a missing field is an error naming it."""
+        if name in self._data:
+            return self._data[name]
+        if default is ...:
+            raise InvalidValue(f"{self._where}: missing field {name}", path=self.field(name))
+        return default
+
+    def has(self, name: str) -> bool:
+        """Whether the field ``name`` is present."""
+        return name in self._data
+
+    def flag(self, name: str, default: Any = ...) -> bool:
+        """The field ``name`` as a ``bool``."""
+        return check_bool(self.get(name, default), self.field(name))
+
+    def count(self, name: str) -> int:
+        """The field ``name`` as a count (a whole number >= 0)."""
+        return check_count(self.get(name), self.field(name))
+
+    def optional_count(self, name: str) -> int | None:
+        """The field ``name`` as a count, or ``None``."""
+        value = self.get(name, None)
+        return None if value is None else check_count(value, self.field(name))
+
+    def text(self, name: str) -> str:
+        """The field ``name`` as a non-blank string."""
+        return check_text(self.get(name), self.field(name))
+
+    def optional_text(self, name: str) -> str | None:
+        """The field ``name`` as a non-blank string, or ``None``."""
+        return check_optional_text(self.get(name, None), self.field(name))
+
+    def party(self, name: str) -> str:
+        """The field ``name`` as a party's name."""
+        return check_party(self.get(name), self.field(name))
+
+    def build(self, make: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``make(*args, **kwargs)``, its errors prefixed with where they come from."""
+        try:
+            return make(*args, **kwargs)
+        except (InvalidType, InvalidValue) as error:
+            raise located(error, self._where) from None
+
+    def each(self, name: str, convert: Callable[[Any, str], T]) -> tuple[T, ...]:
+        """Convert every item of the list ``name``, naming ``name[i]`` on error."""
+        items = self.get(name)
+        if not isinstance(items, list):
+            raise InvalidType(
+                f"{self.field(name)} must be a list, not {type(items).__name__}",
+                path=self.field(name),
+            )
+        return tuple(convert(item, f"{self.field(name)}[{i}]") for i, item in enumerate(items))

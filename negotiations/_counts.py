@@ -1,0 +1,200 @@
+"""Per-party counts: an immutable mapping from each party's name to a whole number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from negotiations._checks import check_count, check_party
+from negotiations._errors import InvalidType
+from negotiations._stages import Side
+
+__all__ = ["ZERO", "Counts", "SideCounts"]
+
+_SIDES = (Side.RUSSIA, Side.UKRAINE)
+
+
+class Counts(Mapping[str, int]):
+    """How many, for each party; a party that is not mentioned counts 0.
+
+    Equal to any mapping with the same counts, a missing party counting 0:
+
+    >>> Counts({"israel": 30, "hamas": 1}) == {"hamas": 1, "israel": 30, "egypt": 0}
+    True
+    >>> Counts({"israel": 30, "hamas": 1})["hamas"]
+    1
+    """
+
+    __slots__ = ("_parties", "_values")
+
+    _parties: tuple[str, ...]
+    _values: tuple[int, ...]
+
+    def __init__(self, counts: Mapping[str, int] | None = None, /) -> None:
+        made = Counts.of({} if counts is None else counts, "counts")
+        object.__setattr__(self, "_parties", made._parties)
+        object.__setattr__(self, "_values", made._values)
+
+    @classmethod
+    def of(
+        cls, value: object, field: str, parties: tuple[str, ...] | None = None
+    ) -> Counts:
+        """Check ``value`` (a mapping of party to count) into counts, naming ``field``.
+
+        With ``parties``, every key must be one of them (in any case) and the counts
+        come in their order; without, the keys are kept in the order given. Counts
+        keyed by the article's two sides are :class:`SideCounts`.
+        """
+        if isinstance(value, Counts) and (parties is None or value._parties == parties):
+            return value
+        if not isinstance(value, Mapping):
+            raise InvalidType(
+                f"{field} must be a mapping of party to count, not {type(value).__name__}",
+                path=field,
+            )
+        if parties is None and all(isinstance(key, Side) for key in value):
+            parties = _SIDES  # the article's sides, always both and in their order
+        counts: dict[str, int] = dict.fromkeys(parties, 0) if parties is not None else {}
+        for key, number in value.items():
+            party = check_party(key, field, parties)
+            counts[party] = check_count(number, f"{field}[{party}]")
+        return _made(tuple(counts), tuple(counts.values()))
+
+    @classmethod
+    def zero(cls, parties: Iterable[str]) -> Counts:
+        """0 for each of ``parties``."""
+        names = tuple(parties)
+        return _made(names, (0,) * len(names))
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        """The parties counted, in order."""
+        return self._parties
+
+    @property
+    def total(self) -> int:
+        """The sum over every party."""
+        return sum(self._values)
+
+    def __getitem__(self, key: str) -> int:
+        parties = self._parties
+        if key in parties:
+            return self._values[parties.index(key)]
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = 0) -> Any:
+        """The count for ``key``, ``default`` (0) when it is not counted."""
+        parties = self._parties
+        return self._values[parties.index(key)] if key in parties else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._parties)
+
+    def __len__(self) -> int:
+        return len(self._parties)
+
+    def __add__(self, other: Counts) -> Counts:
+        if not isinstance(other, Counts):
+            return NotImplemented
+        if self._parties == other._parties:
+            mine, theirs = self._values, other._values
+            if len(mine) == 2:  # noqa: PLR2004  # two parties, the common case: no loop
+                return _made(self._parties, (mine[0] + theirs[0], mine[1] + theirs[1]))
+            return _made(self._parties, tuple(a + b for a, b in zip(mine, theirs, strict=True)))
+        summed = dict(self.items())
+        for party, number in other.items():
+            summed[party] = summed.get(party, 0) + number
+        return _made(tuple(summed), tuple(summed.values()))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Counts):
+            if self._parties == other._parties:
+                return self._values == other._values
+            return self._nonzero() == other._nonzero()
+        if isinstance(other, Mapping):
+            theirs = {key: number for key, number in other.items() if number != 0}
+            return self._nonzero() == theirs
+        return NotImplemented
+
+    def _nonzero(self) -> dict[str, int]:
+        return {party: n for party, n in zip(self._parties, self._values, strict=True) if n}
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._nonzero().items()))
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # copy, deepcopy and pickle rebuild through the checked constructor
+        return (Counts, (dict(self.items()),))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; cannot set {name}")
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{party!s}={n}" for party, n in self.items())
+        return f"Counts({shown})"
+
+    def to_dict(self) -> dict[str, int]:
+        """Plain ``{"party": n, ...}``, for JSON."""
+        return {str(party): n for party, n in zip(self._parties, self._values, strict=True)}
+
+
+class SideCounts(Counts):
+    """Counts for the article's two sides, Russia then Ukraine.
+
+    >>> SideCounts(2, 2) == {Side.RUSSIA: 2, Side.UKRAINE: 2}
+    True
+    >>> SideCounts(5, 0) == {Side.RUSSIA: 5}
+    True
+    >>> SideCounts.of({"ukraine": 3}, "young")
+    SideCounts(russia=0, ukraine=3)
+    """
+
+    __slots__ = ()
+
+    def __init__(self, russia: int = 0, ukraine: int = 0) -> None:
+        object.__setattr__(self, "_parties", _SIDES)
+        object.__setattr__(
+            self, "_values", (check_count(russia, "russia"), check_count(ukraine, "ukraine"))
+        )
+
+    @classmethod
+    def of(
+        cls, value: object, field: str, parties: tuple[str, ...] | None = None
+    ) -> SideCounts:
+        """Check ``value`` (a mapping of side to count) into ``SideCounts``, naming ``field``."""
+        made = Counts.of(value, field, _SIDES)
+        assert isinstance(made, SideCounts)  # counts of the two sides are SideCounts
+        return made
+
+    @property
+    def russia(self) -> int:
+        """The count for Russia."""
+        return self._values[0]
+
+    @property
+    def ukraine(self) -> int:
+        """The count for Ukraine."""
+        return self._values[1]
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (SideCounts, self._values)
+
+    def __repr__(self) -> str:
+        return f"SideCounts(russia={self._values[0]}, ukraine={self._values[1]})"
+
+
+_new = object.__new__
+_SET_PARTIES = Counts.__dict__["_parties"].__set__
+_SET_VALUES = Counts.__dict__["_values"].__set__
+
+
+def _made(parties: tuple[str, ...], values: tuple[int, ...]) -> Counts:
+    """Counts from parts already checked."""
+    made = _new(SideCounts if parties == _SIDES else Counts)
+    _SET_PARTIES(made, parties)
+    _SET_VALUES(made, values)
+    return made
+
+
+#: No one released, for the article's sides.
+ZERO: SideCounts = SideCounts(0, 0)

@@ -1,0 +1,101 @@
+"""The running account of an exchange: who has released how many, and whom."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from attrs import Attribute, Converter, field, frozen
+
+from negotiations._checks import COUNT, check_text, reader
+from negotiations._counts import ZERO, Counts
+from negotiations._stages import label
+from negotiations._tranche import Tranche
+
+__all__ = ["Ledger"]
+
+
+def _ids(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
+def _counts(value: object, attribute: Attribute[Any]) -> Counts:
+    return Counts.of(value, attribute.alias)
+
+
+_COUNTS = Converter(_counts, takes_field=True)  # type: ignore[call-overload, misc]  # attrs' typing of takes_field
+
+
+@frozen
+class Ledger:
+    """The exchange so far, counted by releasing party.
+
+    ``released`` includes civilians; ``seriously_ill`` and ``young`` are the
+    priority people among them; ``tranches`` counts the handovers;
+    ``prisoner_ids`` are the named people already released (none twice).
+
+    >>> Ledger().add(Tranche.even(2, civilians=True)).add(Tranche.even(390)).released
+    SideCounts(russia=392, ukraine=392)
+    """
+
+    released: Counts = field(default=ZERO, converter=_COUNTS)
+    seriously_ill: Counts = field(default=ZERO, converter=_COUNTS)
+    young: Counts = field(default=ZERO, converter=_COUNTS)
+    civilians: Counts = field(default=ZERO, converter=_COUNTS)
+    tranches: int = field(default=0, converter=COUNT)
+    prisoner_ids: frozenset[str] = field(default=frozenset(), converter=_ids, repr=False)
+
+    @classmethod
+    def empty(cls, parties: Iterable[str]) -> Ledger:
+        """Nothing released yet by any of ``parties``."""
+        zero = Counts.zero(parties)
+        return cls(zero, zero, zero, zero)
+
+    def add(self, tranche: Tranche) -> Ledger:
+        """The ledger after ``tranche`` (a new value; this one is unchanged)."""
+        ids = self.prisoner_ids
+        if tranche.prisoners:
+            ids = ids | {person.id for person in tranche.prisoners}
+        ill, young = tranche.seriously_ill, tranche.young
+        civilians = tranche.civilians or bool(tranche.prisoners)
+        return Ledger(
+            self.released + tranche.released,
+            self.seriously_ill + ill if any(ill.values()) else self.seriously_ill,
+            self.young + young if any(young.values()) else self.young,
+            self.civilians + tranche.civilians_released if civilians else self.civilians,
+            self.tranches + 1,
+            ids,
+        )
+
+    def __str__(self) -> str:
+        (first, number), *others = self.released.items() or [("nobody", 0)]
+        shown = "".join(f", {n} by {label(party)}" for party, n in others)
+        return f"{number} released by {label(first)}{shown} in {self.tranches} tranche(s)"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (derived data: saved files keep events, not ledgers)."""
+        return {
+            "released": self.released.to_dict(),
+            "seriously_ill": self.seriously_ill.to_dict(),
+            "young": self.young.to_dict(),
+            "civilians": self.civilians.to_dict(),
+            "tranches": self.tranches,
+            "prisoner_ids": sorted(self.prisoner_ids),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object, where: str = "ledger") -> Ledger:
+        """Rebuild from :meth:`to_dict`; a bad or missing field is an error naming it."""
+        read = reader(data, where, _FIELDS)
+        return read.build(
+            cls,
+            read.get("released"),
+            read.get("seriously_ill"),
+            read.get("young"),
+            read.get("civilians"),
+            read.get("tranches"),
+            read.each("prisoner_ids", check_text),
+        )
+
+
+_FIELDS = frozenset({"released", "seriously_ill", "young", "civilians", "tranches", "prisoner_ids"})

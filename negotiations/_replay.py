@@ -1,0 +1,190 @@
+"""Replaying recorded events: each one made again by the one function that makes moves, and
+checked to come out exactly as recorded.
+
+The message of every refusal starts with the part of the event at fault
+(``.dest: …``, or ``: …`` for the event as a whole); the caller puts the event's
+own name in front.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from negotiations._engine import Engine, make_move
+from negotiations._errors import InvalidType, InvalidValue
+from negotiations._pledging import (
+    by_itself,
+    check_pledgeable,
+    describe,
+    due,
+    fulfils,
+    pledgeable,
+    with_pledge,
+    without,
+)
+from negotiations._records import DROP, PLEDGE, PLEDGE_TRIGGERS, Event
+from negotiations._state import State
+
+__all__ = ["check_settled", "fold", "fold_saved", "refold"]
+
+
+def refold(engine: Engine, state: State, event: Event) -> tuple[State, Event]:
+    """The state after ``event`` and the event as the history keeps it, or
+    :class:`InvalidValue` if it does not fit."""
+    trigger = event.trigger
+    if trigger not in engine.parameters and trigger not in PLEDGE_TRIGGERS:
+        raise InvalidValue(f".trigger: unknown trigger {trigger!r}", path="trigger")
+    if event.source != state.stage:
+        raise InvalidValue(
+            f".source: recorded {event.source}, but the negotiation is in "
+            f"{state.stage} at that point",
+            path="source",
+        )
+    found = due(engine, state) if state.pledges else None
+    if found is not None:
+        if not fulfils(found, event):
+            raise InvalidValue(f": {describe(found)} comes first here, before anything else")
+    elif by_itself(event):
+        assert event.pledge is not None  # by_itself says so
+        verb = "dropped" if trigger == DROP else "carried out"
+        raise InvalidValue(
+            f".pledge: pledge {event.pledge.number} cannot be {verb} at this point",
+            path="pledge",
+        )
+    if trigger in PLEDGE_TRIGGERS:
+        return _refold_kept(engine, state, event), event
+    if event.pledge is not None and dict(event.arguments) != pledgeable(engine)[trigger]:
+        raise InvalidValue(
+            ".arguments: a pledged move is made with its default arguments", path="arguments"
+        )
+    after, kept = _refold_move(engine, state, event)
+    if event.pledge is not None:
+        after = without(after, event.pledge)
+    return after, kept
+
+
+def _refold_kept(engine: Engine, state: State, event: Event) -> State:
+    """The state after an event that keeps a pledge (made, withdrawn or dropped)."""
+    pledge = event.pledge
+    if pledge is None:  # an Event refuses this when made; a record could still say so
+        raise InvalidValue(f".pledge: a {event.trigger} event names its pledge", path="pledge")
+    if event.trigger == PLEDGE:
+        if state.stage in engine.process.finals:
+            raise InvalidValue(": a pledge made after the process ended")
+        expected = state.pledges_made + 1
+        if pledge.number != expected:
+            raise InvalidValue(
+                f".pledge.number: recorded {pledge.number}, but this is pledge {expected}",
+                path="pledge.number",
+            )
+        if pledge.trigger not in engine.parameters:
+            raise InvalidValue(
+                f".pledge.trigger: unknown trigger {pledge.trigger!r}", path="pledge.trigger"
+            )
+        if pledge.side not in engine.process.parties:
+            raise InvalidValue(
+                f".pledge.side: {pledge.side!r} is not a party to this process",
+                path="pledge.side",
+            )
+        try:
+            check_pledgeable(engine, pledge.trigger)
+        except InvalidValue as error:
+            raise InvalidValue(f".pledge.{error}", path=f"pledge.{error.path}") from None
+        return with_pledge(state, pledge)
+    if pledge not in state.pledges:  # withdrawn (a drop that is due was checked above)
+        raise InvalidValue(
+            f".pledge: pledge {pledge.number} is not waiting at this point", path="pledge"
+        )
+    return without(state, pledge)
+
+
+def _refold_move(engine: Engine, state: State, event: Event) -> tuple[State, Event]:
+    trigger = event.trigger
+    if (trigger, state.stage) not in engine.plans:
+        raise InvalidValue(f": {trigger} is not a move from {state.stage}")
+    try:
+        made, after = make_move(
+            engine, state, trigger, event.arguments, live=False, pledge=event.pledge
+        )
+    except (InvalidValue, InvalidType) as error:
+        path = f"arguments.{error.path}" if error.path else "arguments"
+        raise InvalidValue(f".arguments: {error}", path=path) from None
+    if not event.accepted:
+        if made.blockers != event.blockers:
+            raise InvalidValue(
+                f".blockers: recorded {[str(b) for b in event.blockers]}, but the rules "
+                f"give {[str(b) for b in made.blockers]}",
+                path="blockers",
+            )
+        return state, made
+    if after is None:
+        if not made.blockers:  # a return with nowhere to return to
+            raise InvalidValue(f".dest: recorded {event.dest}, but the move leads to nowhere")
+        raise InvalidValue(
+            ": recorded as accepted, but the rules refuse it: "
+            + "; ".join(blocker.message for blocker in made.blockers)
+        )
+    if after.stage != event.dest:
+        raise InvalidValue(
+            f".dest: recorded {event.dest}, but the move leads to {after.stage}", path="dest"
+        )
+    return after, made
+
+
+def fold(
+    engine: Engine,
+    start: State,
+    events: Iterable[object],
+    name: Callable[[int], str],
+    *,
+    complete: bool = True,
+) -> tuple[State, list[Event]]:
+    """Fold ``events`` from ``start``; the one at ``i`` that does not fit is named by
+    ``name(i)``. Unless ``complete`` is false, a history that stops before a pledge
+    that was due is refused."""
+    state = start
+    history: list[Event] = []
+    for number, event in enumerate(events):
+        if not isinstance(event, Event):
+            where = name(number)
+            raise InvalidType(
+                f"{where} must be an Event, not {type(event).__name__}", path=where
+            )
+        try:
+            state, kept = refold(engine, state, event)
+        except InvalidValue as error:
+            raise _named(error, name(number)) from None
+        history.append(kept)
+    if complete:
+        check_settled(engine, state, name(len(history)))
+    return state, history
+
+
+def fold_saved(
+    engine: Engine, start: State, items: Iterable[object], name: Callable[[int], str]
+) -> tuple[State, list[Event]]:
+    """Fold events as saved (``Event.to_dict`` data): each decoded, then made again."""
+    cited = engine.citations
+
+    def decoded() -> Iterable[Event]:
+        for number, item in enumerate(items):
+            yield Event.from_dict(item, name(number), cited)
+
+    return fold(engine, start, decoded(), name)
+
+
+def check_settled(engine: Engine, state: State, where: str) -> None:
+    """A recorded history never stops right before a pledge that was due."""
+    if state.pledges:
+        found = due(engine, state)
+        if found is not None:
+            raise InvalidValue(
+                f"{where}: missing: the events stop before {describe(found)}", path=where
+            )
+
+
+def _named(error: InvalidValue, where: str) -> InvalidValue:
+    """``error`` (whose message starts with ``.field:`` or ``:``) named by ``where``."""
+    path = f"{where}.{error.path}" if error.path else where
+    return InvalidValue(f"{where}{error}", path=path)
+

@@ -1,0 +1,395 @@
+"""The vocabulary of what a move does to a negotiation's state: a small, closed set of values.
+
+A :class:`~negotiations.Move` carries one effect. The effect names the
+parameters the move takes, refuses arguments that do not fit the state (an
+``InvalidValue`` naming the field, before anything changes), and gives the
+state after the move.
+
+==============  ===============================================================
+kind            what the move does
+==============  ===============================================================
+``record``      nothing but its change of stage (optionally taking a ``reason``
+                or a ``note``, kept in the history)
+``agree``       the parties agree the terms of an exchange (``terms``)
+``transfer``    a handover (``tranche``): the ledger counts it
+``open``        an item of a kind is opened (``name``): a humanitarian issue
+``close``       an open item of that kind is closed (``name``)
+``declare``     a party declares a core interest (``side``, ``name``)
+``acknowledge`` a party acknowledges another party's interest (``side``, ``name``)
+``suspend``     the process is put on hold (``reason``); ``resume`` returns
+``resume``      back to the stage the process was suspended from
+``end``         the process ends (``reason``); a suspension is over
+==============  ===============================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from attrs import field, frozen
+
+from negotiations._checks import TEXT, reader
+from negotiations._errors import InvalidType, InvalidValue
+from negotiations._stages import label
+from negotiations._state import Interest, State, evolve
+
+if TYPE_CHECKING:
+    from negotiations._definition import Definition
+
+__all__ = [
+    "Acknowledge",
+    "Agree",
+    "Close",
+    "Declare",
+    "Effect",
+    "End",
+    "Open",
+    "Record",
+    "Resume",
+    "Suspend",
+    "Transfer",
+    "effect_from_dict",
+]
+
+#: Parameters a move may take only to keep them in the history.
+_RECORDED = frozenset({"reason", "note"})
+
+
+def _recorded(value: object) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise InvalidType(
+            f"parameters must be a tuple of names, not {type(value).__name__}", path="parameters"
+        )
+    names = tuple(value)
+    for at, name in enumerate(names):
+        if name not in _RECORDED:
+            raise InvalidValue(
+                f"parameters[{at}]: {name!r} is not a parameter this effect keeps; it keeps "
+                f"{', '.join(sorted(_RECORDED))}",
+                path=f"parameters[{at}]",
+            )
+    return names
+
+
+class Effect:
+    """What a move does to the state."""
+
+    #: The name of the effect's kind in a process file.
+    kind: ClassVar[str]
+    #: Whether the move goes back to the stage the process was suspended from.
+    returns: ClassVar[bool] = False
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The parameters the move takes, in order."""
+        return ()
+
+    @property
+    def item(self) -> str | None:
+        """The kind of item the effect opens or closes, if any."""
+        return None
+
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:
+        """Refuse arguments that do not fit ``state``, with an error naming the field."""
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:
+        """The state after the move, which took the process to ``dest``."""
+        return evolve(state, stage=dest)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The effect as data for a process file."""
+        return {"kind": self.kind}
+
+
+@frozen
+class Record(Effect):
+    """Nothing but the change of stage; ``parameters`` (``reason``, ``note``) are kept."""
+
+    kind: ClassVar[str] = "record"
+    kept: tuple[str, ...] = field(default=(), converter=_recorded, alias="parameters")
+
+    @property
+    def parameters(self) -> tuple[str, ...]:  # noqa: D102  # documented on Effect
+        return self.kept
+
+    def to_dict(self) -> dict[str, Any]:  # noqa: D102
+        data: dict[str, Any] = {"kind": self.kind}
+        if self.kept:
+            data["parameters"] = list(self.kept)
+        return data
+
+
+@frozen
+class Agree(Effect):
+    """The parties agree the terms of an exchange (``terms``; the process's own by default)."""
+
+    kind: ClassVar[str] = "agree"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+        return ("terms",)
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:  # noqa: D102
+        return evolve(state, stage=dest, terms=arguments["terms"], suspended_from=None)
+
+
+@frozen
+class Transfer(Effect):
+    """A handover (``tranche``), counted in the ledger; named people are released once."""
+
+    kind: ClassVar[str] = "transfer"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+        return ("tranche",)
+
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:  # noqa: D102
+        tranche = arguments["tranche"]
+        strangers = [p for p, n in tranche.released.items() if n and p not in process.parties]
+        if strangers:
+            raise InvalidValue(
+                f"tranche.released: {', '.join(map(str, strangers))} is not a party to this "
+                f"process ({', '.join(process.parties)})",
+                path="tranche.released",
+            )
+        if not tranche.prisoners:
+            return
+        again = sorted(p.id for p in tranche.prisoners if p.id in state.ledger.prisoner_ids)
+        if again:
+            raise InvalidValue(f"tranche: already released: {', '.join(again)}", path="tranche")
+        terms = state.terms
+        if terms is not None:
+            young = tranche.young_under(terms.age_limit)
+            if young != tranche.young:
+                raise InvalidValue(
+                    f"tranche.young: {tranche.young!r} does not match the prisoners under the "
+                    f"agreed age limit {terms.age_limit} ({young!r})",
+                    path="tranche.young",
+                )
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:  # noqa: D102
+        return evolve(state, stage=dest, ledger=state.ledger.add(arguments["tranche"]))
+
+
+@frozen
+class Open(Effect):
+    """An item of kind ``item`` is opened (``name``); ``noun`` is how messages call one."""
+
+    kind: ClassVar[str] = "open"
+    kind_of_item: str = field(converter=TEXT, alias="item")
+    noun: str = field(converter=TEXT)
+
+    @property
+    def item(self) -> str:  # noqa: D102
+        return self.kind_of_item
+
+    @property
+    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+        return ("name",)
+
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:  # noqa: D102
+        name = arguments["name"]
+        if state.is_open(self.kind_of_item, name):
+            raise InvalidValue(f"name: {self.noun} {name!r} is already open", path="name")
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:  # noqa: D102
+        return evolve(state.with_item(self.kind_of_item, arguments["name"]), stage=dest)
+
+    def to_dict(self) -> dict[str, Any]:  # noqa: D102
+        return {"kind": self.kind, "item": self.kind_of_item, "noun": self.noun}
+
+
+@frozen
+class Close(Effect):
+    """An open item of kind ``item`` is closed (``name``)."""
+
+    kind: ClassVar[str] = "close"
+    kind_of_item: str = field(converter=TEXT, alias="item")
+    noun: str = field(converter=TEXT)
+
+    @property
+    def item(self) -> str:  # noqa: D102
+        return self.kind_of_item
+
+    @property
+    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+        return ("name",)
+
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:  # noqa: D102
+        name = arguments["name"]
+        if not state.is_open(self.kind_of_item, name):
+            opened = state.open_items(self.kind_of_item)
+            open_now = ", ".join(repr(n) for n in opened) or "none"
+            raise InvalidValue(
+                f"name: no open {self.noun} {name!r} (open: {open_now})", path="name"
+            )
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:  # noqa: D102
+        return evolve(state.without_item(self.kind_of_item, arguments["name"]), stage=dest)
+
+    def to_dict(self) -> dict[str, Any]:  # noqa: D102
+        return {"kind": self.kind, "item": self.kind_of_item, "noun": self.noun}
+
+
+@frozen
+class Declare(Effect):
+    """A party (``side``) declares a core interest (``name``)."""
+
+    kind: ClassVar[str] = "declare"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+        return ("side", "name")
+
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:  # noqa: D102
+        side, name = arguments["side"], arguments["name"]
+        if state.declared(side, name):
+            raise InvalidValue(
+                f"name: {process.label(side)} has already declared interest {name!r}",
+                path="name",
+            )
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:  # noqa: D102
+        return evolve(state.with_interest(arguments["side"], arguments["name"]), stage=dest)
+
+
+@frozen
+class Acknowledge(Effect):
+    """A party (``side``) acknowledges another party's core interest ``name``.
+
+    Naming the declaring party instead is accepted where that leaves no doubt (two
+    parties: the other one acknowledges).
+    """
+
+    kind: ClassVar[str] = "acknowledge"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+        return ("side", "name")
+
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:  # noqa: D102
+        owner, by = _owner(state, arguments["side"], arguments["name"], process)
+        name = arguments["name"]
+        if by in state.acknowledged_by(owner, name):
+            if len(process.parties) == 2:  # noqa: PLR2004  # the article's wording
+                raise InvalidValue(f"name: {Interest(owner, name, True)} already", path="name")
+            raise InvalidValue(
+                f"name: {process.label(by)} has already acknowledged "
+                f"{process.label(owner)}'s interest {name!r}",
+                path="name",
+            )
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:  # noqa: D102
+        owner, by = _owner(state, arguments["side"], arguments["name"], process)
+        after = state.with_acknowledgement(owner, arguments["name"], by, process)
+        return evolve(after, stage=dest)
+
+
+def _owner(state: State, side: str, name: str, process: Definition) -> tuple[str, str]:
+    """Whose interest ``name`` is acknowledged, and by whom, when ``side`` is named."""
+    for party in process.parties:
+        if party != side and state.declared(party, name):
+            return party, side
+    if state.declared(side, name) and len(process.parties) == 2:  # noqa: PLR2004  # no doubt
+        other = next(p for p in process.parties if p != side)
+        return side, other
+    raise InvalidValue(
+        f"name: no core interest {name!r} has been declared for {process.label(side)} "
+        "to acknowledge",
+        path="name",
+    )
+
+
+@frozen
+class Suspend(Effect):
+    """The process is put on hold (``reason``): :class:`Resume` returns to the stage it is in."""
+
+    kind: ClassVar[str] = "suspend"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+        return ("reason",)
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:  # noqa: D102
+        return evolve(state, stage=dest, suspended_from=state.stage)
+
+
+@frozen
+class Resume(Effect):
+    """Back to the stage the process was suspended from."""
+
+    kind: ClassVar[str] = "resume"
+    returns: ClassVar[bool] = True
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:  # noqa: D102
+        return evolve(state, stage=dest, suspended_from=None)
+
+
+@frozen
+class End(Effect):
+    """The process ends (``reason``); a suspension it ends is over."""
+
+    kind: ClassVar[str] = "end"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+        return ("reason",)
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:  # noqa: D102
+        return evolve(state, stage=dest, suspended_from=None)
+
+
+_KINDS: Mapping[str, type[Effect]] = {
+    kind.kind: kind
+    for kind in (Record, Agree, Transfer, Open, Close, Declare, Acknowledge, Suspend, Resume, End)
+}
+_FIELDS: Mapping[type[Effect], tuple[str, ...]] = {
+    Record: ("parameters",),
+    Open: ("item", "noun"),
+    Close: ("item", "noun"),
+}
+
+
+def effect_from_dict(data: object, where: str = "effect") -> Effect:
+    """An effect from :meth:`Effect.to_dict` data; errors name the field."""
+    if isinstance(data, str):
+        data = {"kind": data}
+    if not isinstance(data, Mapping):
+        raise InvalidType(f"{where} must be a table, not {type(data).__name__}", path=where)
+    kind = data.get("kind")
+    made = _KINDS.get(kind) if isinstance(kind, str) else None
+    if made is None:
+        raise InvalidValue(
+            f"{where}.kind: unknown effect {kind!r}; expected one of {', '.join(_KINDS)}",
+            path=f"{where}.kind",
+        )
+    names = _FIELDS.get(made, ())
+    read = reader(data, where, {"kind", *names})
+    given = {name: read.get(name) for name in names if read.has(name)}
+    return read.build(made, **given)
+
+
+def describe(effect: Effect, stage: str) -> str:
+    """Where a move with ``effect`` leads, in words, for the stages table."""
+    return "back to the stage suspended from" if effect.returns else label(stage)
