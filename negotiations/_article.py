@@ -45,7 +45,7 @@ ARTICLE = Source(
 
 #: The article's rules: each with a stable id, a one-line statement, and the
 #: line of the article it comes from with the words quoted.
-RULES: tuple[Rule, ...] = (
+_RULES: tuple[Rule, ...] = (
     Rule(
         "exchange.reciprocal",
         "every handover is reciprocal: both sides release the same number of people",
@@ -139,7 +139,7 @@ PROCESS = Definition(
     stages=tuple(Stage),
     initial=Stage.TALKS,
     finals=frozenset({Stage.SETTLEMENT, Stage.COLLAPSED}),
-    rules=RULES,
+    rules=_RULES,
     terms=ISTANBUL_TERMS,
     moves=(
         Move(
@@ -228,3 +228,6 @@ PROCESS = Definition(
         ),
     ),
 )
+
+#: The article's rules as the process cites them (``article line 5: "..."``).
+RULES = PROCESS.rules

@@ -80,7 +80,7 @@ def check_party(value: object, field: str, parties: tuple[str, ...] | None = Non
     >>> check_party("NATO", "side", ("israel", "hamas"))
     Traceback (most recent call last):
     ...
-    negotiations.InvalidValue: side: unknown party 'NATO'; expected one of israel, hamas
+    negotiations.InvalidValue: side: unknown side 'NATO'; expected one of israel, hamas
     """
     if isinstance(value, str):
         if parties is None:
@@ -96,7 +96,7 @@ def check_party(value: object, field: str, parties: tuple[str, ...] | None = Non
             if party == value or party.lower() == folded:
                 return party
         raise InvalidValue(
-            f"{field}: unknown party {value!r}; expected one of {', '.join(parties)}", path=field
+            f"{field}: unknown side {value!r}; expected one of {', '.join(parties)}", path=field
         )
     raise InvalidType(
         f"{field}: a party must be given by its name, not {type(value).__name__}", path=field

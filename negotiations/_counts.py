@@ -52,8 +52,11 @@ class Counts(Mapping[str, int]):
                 f"{field} must be a mapping of party to count, not {type(value).__name__}",
                 path=field,
             )
-        if parties is None and all(isinstance(key, Side) for key in value):
-            parties = _SIDES  # the article's sides, always both and in their order
+        if parties is None:
+            named = [check_party(key, field) for key in value]
+            if any(isinstance(name, Side) for name in named):
+                # The article's sides: always both, in their order, and no one else.
+                parties = _SIDES
         counts: dict[str, int] = dict.fromkeys(parties, 0) if parties is not None else {}
         for key, number in value.items():
             party = check_party(key, field, parties)

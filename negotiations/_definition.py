@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from attrs import Attribute, Converter, field, frozen
+from attrs import Attribute, Converter, evolve, field, frozen
 
 from negotiations._checks import COUNT, TEXT, check_text
 from negotiations._errors import DefinitionError, InvalidType, InvalidValue
@@ -103,9 +103,16 @@ class Rule:
     line: int = field(converter=COUNT)
     quote: str = field(converter=TEXT)
     condition: Condition | None = field(default=None, converter=_condition)
+    #: How a citation names the document (a definition sets its source's name).
+    document: str = field(default="source", converter=TEXT, kw_only=True, eq=False)
+
+    @property
+    def source(self) -> str:
+        """Where the rule comes from: ``article line 8: "..."``."""
+        return f'{self.document} line {self.line}: "{self.quote}"'
 
     def __str__(self) -> str:
-        return f'{self.id}: {self.statement} (line {self.line}: "{self.quote}")'
+        return f"{self.id}: {self.statement} ({self.source})"
 
 
 def _names(value: object, attribute: Attribute[Any]) -> tuple[str, ...]:
@@ -271,6 +278,10 @@ class Definition:
     )
 
     def __attrs_post_init__(self) -> None:
+        # Each rule cites this definition's source by its name.
+        named = self.source.name
+        cited = tuple(evolve(rule, document=named) for rule in self.rules)
+        object.__setattr__(self, "rules", cited)  # frozen: set once, while being built
         found = problems(self)
         if found:
             raise DefinitionError(found)
@@ -293,8 +304,7 @@ class Definition:
 
     def citation(self, rule_id: str) -> str:
         """Where the rule comes from: ``article line 8: "..."``."""
-        rule = self.rule(rule_id)
-        return f'{self.source.name} line {rule.line}: "{rule.quote}"'
+        return self.rule(rule_id).source
 
     def label(self, party: str) -> str:
         """How messages name ``party``."""

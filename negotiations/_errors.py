@@ -122,7 +122,12 @@ def located(error: InvalidValue | InvalidType, where: str) -> InvalidValue | Inv
         joined = where + path
     else:
         joined = f"{where}.{path}"
-    return type(error)(f"{where}: {error}" if where else str(error), path=joined)
+    message = str(error)
+    if not where:
+        return type(error)(message, path=joined)
+    if path and message.startswith(path) and message[len(path) : len(path) + 1] not in (":", ""):
+        return type(error)(f"{where}{'' if path.startswith('[') else '.'}{message}", path=joined)
+    return type(error)(f"{where}: {message}", path=joined)
 
 
 class DefinitionError(InvalidValue):

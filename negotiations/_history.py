@@ -2,39 +2,48 @@
 
 Events are only ever appended, so a view of the first ``n`` never changes: it is
 handed out in O(1), however long the history, and stays what it was when the
-negotiation goes on. It behaves as the tuple of those events (compares equal to
-it, slices to tuples, hashes alike).
+negotiation goes on. It is a ``tuple`` (``isinstance(history, tuple)``) that
+reads its events from the negotiation instead of copying them: it compares
+equal to the tuple of those events, hashes alike, slices and adds to tuples.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from itertools import islice
-from typing import Any, overload
+from typing import Any, SupportsIndex, overload
 
 from negotiations._records import Event
 
 __all__ = ["History"]
 
 
-class History(Sequence[Event]):
-    """The first ``len(history)`` events of a negotiation, in order, accepted and refused."""
+class History(tuple[Event, ...]):
+    """The first ``len(history)`` events of a negotiation, in order, accepted and refused.
 
-    __slots__ = ("_events", "_length")
+    The tuple itself holds nothing: every way of reading it (index, slice, length,
+    iteration, comparison, hashing, ``+``, pickling) is defined here over the
+    negotiation's own list of events, which is only ever appended to.
+    """
 
-    def __init__(self, events: list[Event], length: int) -> None:
-        self._events = events  # appended to by the negotiation, never changed otherwise
-        self._length = length
+    _events: list[Event]
+    _length: int
+
+    def __new__(cls, events: list[Event], length: int) -> History:
+        made = super().__new__(cls)
+        made._events = events
+        made._length = length
+        return made
 
     @overload
-    def __getitem__(self, index: int) -> Event: ...
+    def __getitem__(self, index: SupportsIndex) -> Event: ...
 
     @overload
     def __getitem__(self, index: slice) -> tuple[Event, ...]: ...
 
-    def __getitem__(self, index: int | slice) -> Event | tuple[Event, ...]:
+    def __getitem__(self, index: SupportsIndex | slice) -> Event | tuple[Event, ...]:
+        events = self._events
         if isinstance(index, slice):
-            events = self._events
             return tuple(events[at] for at in range(*index.indices(self._length)))
         length = self._length
         at = index.__index__()
@@ -42,7 +51,7 @@ class History(Sequence[Event]):
             at += length
         if not 0 <= at < length:
             raise IndexError("history index out of range")
-        return self._events[at]
+        return events[at]
 
     def __len__(self) -> int:
         return self._length
@@ -54,26 +63,67 @@ class History(Sequence[Event]):
         events = self._events
         return (events[at] for at in range(self._length - 1, -1, -1))
 
+    def __contains__(self, item: object) -> bool:
+        return any(event == item for event in self)
+
+    def index(self, value: Any, start: SupportsIndex = 0, stop: SupportsIndex = 2**62) -> int:
+        """Where ``value`` first stands (between ``start`` and ``stop``)."""
+        return tuple(self).index(value, start, stop)
+
+    def count(self, value: Any) -> int:
+        """How many events equal ``value``."""
+        return sum(1 for event in self if event == value)
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, History) and other._events is self._events:
             return other._length == self._length
-        if isinstance(other, (tuple, list, History)):
+        if isinstance(other, (tuple, list)):
             return len(other) == self._length and all(
                 mine == theirs for mine, theirs in zip(self, other, strict=True)
             )
         return NotImplemented
 
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
     def __hash__(self) -> int:
         return hash(tuple(self))
 
-    def __add__(self, other: Sequence[Event]) -> tuple[Event, ...]:
+    def __add__(self, other: tuple[Any, ...]) -> tuple[Any, ...]:  # type: ignore[override]  # a tuple, as tuple's
         return (*self, *other)
 
-    def __radd__(self, other: Sequence[Event]) -> tuple[Event, ...]:
+    def __radd__(self, other: tuple[Any, ...]) -> tuple[Any, ...]:
         return (*other, *self)
+
+    def __mul__(self, times: SupportsIndex) -> tuple[Event, ...]:
+        return tuple(self) * times
+
+    __rmul__ = __mul__
+
+    def __lt__(self, other: tuple[Any, ...]) -> bool:
+        return tuple(self) < tuple(other)
+
+    def __le__(self, other: tuple[Any, ...]) -> bool:
+        return tuple(self) <= tuple(other)
+
+    def __gt__(self, other: tuple[Any, ...]) -> bool:
+        return tuple(self) > tuple(other)
+
+    def __ge__(self, other: tuple[Any, ...]) -> bool:
+        return tuple(self) >= tuple(other)
 
     def __repr__(self) -> str:
         return repr(tuple(self))
 
+    def __getnewargs__(self) -> tuple[Any, ...]:  # type: ignore[override]  # copy and pickle
+        return (list(self), self._length)
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (tuple, (tuple(self),))
+
+    def __copy__(self) -> History:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> History:
+        return self

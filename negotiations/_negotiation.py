@@ -69,7 +69,16 @@ class Negotiation:
     <Stage.EXCHANGE: 'exchange'>
     """
 
-    __slots__ = ("_engine", "_history", "_journal", "_lock", "_process", "_state", "_token")
+    __slots__ = (
+        "_engine",
+        "_history",
+        "_journal",
+        "_lock",
+        "_process",
+        "_state",
+        "_token",
+        "_view",
+    )
 
     def __init__(self, process: Definition = PROCESS) -> None:
         self._process = _process(process)
@@ -80,6 +89,7 @@ class Negotiation:
         # One lock per negotiation, never one shared by all: every move is atomic.
         self._lock = threading.Lock()
         self._token: object | None = None  # made when a pledge is first handed out
+        self._view = History(self._history, 0)
 
     def __copy__(self) -> Negotiation:
         """An independent negotiation at the same point with the same history (events are
@@ -148,7 +158,10 @@ class Negotiation:
     def history(self) -> History:
         """Every attempted move in order, accepted and refused: a read-only sequence that
         compares equal to the tuple of its events (reading it costs O(1))."""
-        return History(self._history, len(self._history))
+        view, events = self._view, self._history
+        if len(view) != len(events) or view._events is not events:  # noqa: SLF001  # its own view
+            view = self._view = History(events, len(events))
+        return view
 
     @property
     def journal(self) -> Journal | None:

@@ -30,12 +30,12 @@ except ImportError:  # pragma: no cover - exercised only without the test extra
 
 from hypothesis.errors import InvalidArgument
 
-from negotiations.errors import NegotiationError
-from negotiations.negotiation import Negotiation
-from negotiations.process import PROCESS
-from negotiations.stages import Side
-from negotiations.terms import ExchangeTerms
-from negotiations.tranche import Prisoner, Tranche
+from negotiations._article import PROCESS
+from negotiations._errors import NegotiationError
+from negotiations._negotiation import Negotiation
+from negotiations._stages import Side
+from negotiations._terms import ExchangeTerms
+from negotiations._tranche import Prisoner, Tranche
 
 __all__ = [
     "ISSUE_NAMES",
@@ -205,7 +205,7 @@ def negotiations(
             }
             arguments = {name: draw(by_parameter[name]) for name in _PARAMETERS[trigger]}
             with contextlib.suppress(NegotiationError):  # a refusal changes nothing
-                getattr(negotiation, trigger)(**arguments)
+                negotiation.send(trigger, **arguments)
         return negotiation
 
     return driven()

@@ -10,9 +10,9 @@ from collections.abc import Callable
 import pytest
 
 import negotiations as ng
-from negotiations.cli import main
+from negotiations._cli import main
 from negotiations.diagram import mermaid, rules_table, stages_table
-from negotiations.story import ARTICLE_STORY, play
+from negotiations._story import ARTICLE_STORY, play
 
 
 def test_demo_walks_the_article_one_line_per_step(capsys: pytest.CaptureFixture[str]) -> None:

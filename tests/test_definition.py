@@ -14,10 +14,11 @@ import attrs
 import pytest
 
 import negotiations as ng
-from negotiations.definition import Definition, Move
+from negotiations import Definition, Move, Stage
+from negotiations._article import ACTIVE
+from negotiations.conditions import AtStage, Quota, Resolved
+from negotiations.effects import Close, Open, Record, Transfer
 from negotiations.graph import problems
-from negotiations.process import ACTIVE
-from negotiations.stages import Stage
 
 PROCESS = ng.PROCESS
 
@@ -31,9 +32,11 @@ def parts() -> Parts:
     return {
         "moves": PROCESS.moves,
         "rules": PROCESS.rules,
-        "checks": PROCESS.checks,
         "order_rule": PROCESS.order_rule,
         "name": PROCESS.name,
+        "parties": PROCESS.parties,
+        "source": PROCESS.source,
+        "terms": PROCESS.terms,
     }
 
 
@@ -124,7 +127,7 @@ MISQUOTED = Broken(
 )
 DUPLICATE_MOVE = Broken(
     "a duplicate move",
-    (add_move(Move("transfer", (Stage.EXCHANGE,), parameters=("tranche",))),),
+    (add_move(Move("transfer", (Stage.EXCHANGE,), effect=Transfer())),),
     ("transfer", "exchange", "twice"),
 )
 SIX = (UNREACHABLE, DEAD_END, FINAL_EXIT, UNKNOWN_RULE, MISQUOTED, DUPLICATE_MOVE)
@@ -136,14 +139,24 @@ MORE = (
         ("settlement.interests", "99"),
     ),
     Broken(
-        "a guard rule without a check",
-        (
-            lambda given: {
-                **given,
-                "checks": {k: v for k, v in given["checks"].items() if k != "exchange.young"},
-            },
-        ),
-        ("open_third_round", "exchange.young", "check"),
+        "a guard rule without a condition",
+        (edit_rule("exchange.young", condition=None),),
+        ("open_third_round", "exchange.young", "condition"),
+    ),
+    Broken(
+        "a rule on an argument in a guard",
+        (edit_move("open_third_round", guard=("exchange.reciprocal",)),),
+        ("open_third_round", "exchange.reciprocal", "checks"),
+    ),
+    Broken(
+        "a rule on a tranche checking a move without one",
+        (edit_move("resume", checks=("exchange.reciprocal",)),),
+        ("resume", "exchange.reciprocal", "tranche"),
+    ),
+    Broken(
+        "a condition naming a stage the process does not have",
+        (edit_rule("settlement.interests", condition=AtStage("signing")),),
+        ("settlement.interests", "signing"),
     ),
     Broken(
         "a rule defined twice",
@@ -159,11 +172,6 @@ MORE = (
         "a returning move with a fixed destination",
         (edit_move("resume", dest=Stage.TALKS),),
         ("resume", "dest"),
-    ),
-    Broken(
-        "a parameter the library cannot check or save",
-        (edit_move("suspend", parameters=("reason", "mood")),),
-        ("suspend", "mood"),
     ),
     Broken(
         "a move named like the events that keep pledges",
@@ -240,10 +248,12 @@ def test_the_error_is_a_value_error_that_lists_each_problem() -> None:
     ("make", "field", "error"),
     [
         (lambda: Move("go", Stage.TALKS, Stage.EXCHANGE), "sources", ng.InvalidType),
-        (lambda: Move("go", ("talks",), Stage.EXCHANGE), r"sources\[0\]", ng.InvalidType),
+        (lambda: Move("go", (3,), Stage.EXCHANGE), r"sources\[0\]", ng.InvalidType),
         (lambda: Move("go on", (Stage.TALKS,)), "trigger", ng.InvalidValue),
-        (lambda: Move("go", (Stage.TALKS,), "exchange"), "dest", ng.InvalidType),
-        (lambda: Move("go", (Stage.TALKS,), returns="yes"), "returns", ng.InvalidType),
+        (lambda: Move("go", (Stage.TALKS,), 3), "dest", ng.InvalidType),
+        (lambda: Move("go", (Stage.TALKS,), effect="resume"), "effect", ng.InvalidType),
+        (lambda: Record(parameters=("reason", "mood")), r"parameters\[1\]", ng.InvalidValue),
+        (lambda: ng.Rule("x", "s", 3, "The", condition=5), "condition", ng.InvalidType),
         (lambda: ng.Rule("x", "s", "3", "The"), "line", ng.InvalidType),
         (lambda: ng.Rule("x", "s", 3, 3), "quote", ng.InvalidType),
         (lambda: ng.Rule("", "s", 3, "The"), "id", ng.InvalidValue),
@@ -253,8 +263,8 @@ def test_the_error_is_a_value_error_that_lists_each_problem() -> None:
             ng.InvalidType,
         ),
         (
-            lambda: build(lambda given: {**given, "checks": {"exchange.quota": 5}}),
-            "checks",
+            lambda: build(lambda given: {**given, "parties": "russia"}),
+            "parties",
             ng.InvalidType,
         ),
     ],
@@ -270,10 +280,94 @@ def test_pieces_of_the_wrong_kind_are_refused_naming_the_field(
 def test_a_stage_listed_twice_is_a_problem() -> None:
     with pytest.raises(ng.DefinitionError, match="listed more than once"):
         Definition(
+            name=PROCESS.name,
+            source=PROCESS.source,
+            parties=PROCESS.parties,
             stages=(*PROCESS.stages, Stage.TALKS),
             initial=PROCESS.initial,
             finals=PROCESS.finals,
             moves=PROCESS.moves,
             rules=PROCESS.rules,
-            checks=PROCESS.checks,
         )
+
+
+#: A small process of another kind: a truce between three parties, from its own text.
+TRUCE_TEXT = """Article 1. The parties shall observe a ceasefire from the date of signature.
+Article 2. Each reported violation shall be investigated before talks resume.
+Article 3. The monitors report to all three parties."""
+
+
+def truce(**changes: Any) -> Definition:
+    """A three-party truce, with ``changes`` to its fields."""
+    fields: dict[str, Any] = {
+        "name": "truce",
+        "source": ng.Source("A truce", "2020-01-01", "a test", TRUCE_TEXT, name="truce"),
+        "parties": ("north", "south", "monitors"),
+        "stages": ("ceasefire", "talks", "ended"),
+        "initial": "ceasefire",
+        "finals": ("ended",),
+        "rules": (
+            ng.Rule(
+                "talks.after_violations",
+                "talks resume only once every reported violation is investigated",
+                2,
+                "Each reported violation shall be investigated before talks resume.",
+                Resolved("violation", "violation(s)"),
+            ),
+            ng.Rule("order", "moves in their order", 1, "The parties shall observe a ceasefire"),
+        ),
+        "moves": (
+            Move("report", ("ceasefire",), effect=Open("violation", "violation")),
+            Move("investigate", ("ceasefire",), effect=Close("violation", "violation")),
+            Move("resume_talks", ("ceasefire",), "talks", guard=("talks.after_violations",)),
+            Move("end", ("ceasefire", "talks"), "ended"),
+        ),
+        "order_rule": "order",
+    }
+    fields.update(changes)
+    return Definition(**fields)
+
+
+def test_a_process_of_three_parties_from_its_own_text_is_sound() -> None:
+    process = truce()
+    assert process.parties == ("north", "south", "monitors")
+    assert process.citation("talks.after_violations") == (
+        'truce line 2: "Each reported violation shall be investigated before talks resume."'
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"parties": ("north",)}, ("at least two parties", "1")),
+        ({"parties": ("north", "North")}, ("north", "more than once")),
+        ({"labels": {"east": "The East"}}, ("labels", "east", "not a party")),
+        (
+            {
+                "rules": (
+                    ng.Rule("talks.after_violations", "s", 2, "Each reported violation",
+                            Resolved("grievance", "grievances")),
+                    ng.Rule("order", "s", 1, "ceasefire"),
+                )
+            },
+            ("talks.after_violations", "grievance"),
+        ),
+        (
+            {
+                "rules": (
+                    ng.Rule("talks.after_violations", "s", 2, "Article 3", Quota()),
+                    ng.Rule("order", "s", 1, "ceasefire"),
+                )
+            },
+            ("talks.after_violations", "quote not found on truce line 2"),
+        ),
+    ],
+)
+def test_definition_checks_name_what_is_wrong_in_any_process(
+    changes: dict[str, Any], words: tuple[str, ...]
+) -> None:
+    """The checks are about the definition, not about the article: a three-party truce with
+    one thing wrong is refused, naming it."""
+    with pytest.raises(ng.DefinitionError) as error:
+        truce(**changes)
+    assert reported(error.value.problems, *words), error.value.problems

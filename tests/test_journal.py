@@ -588,7 +588,7 @@ def test_an_interrupted_append_never_leaves_half_a_line_to_build_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A KeyboardInterrupt in the middle of writing a line is undone; later moves are kept."""
-    import negotiations.journal as journal_module
+    import negotiations._journal as journal_module
 
     path = tmp_path / "talks.jsonl"
     real_write = os.write
@@ -624,7 +624,7 @@ def test_a_line_nested_too_deep_for_json_is_corruption_not_a_crash(tmp_path: Pat
 def test_a_new_journal_that_cannot_be_started_leaves_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import negotiations.journal as journal_module
+    import negotiations._journal as journal_module
 
     def disk_full(descriptor: int, data: bytes) -> None:
         raise OSError(28, "No space left on device")

@@ -1083,30 +1083,3 @@ def test_the_history_view_follows_new_events() -> None:
     assert before == ()
     assert len(talks.history) == 1
     assert talks.history is talks.history  # cached between moves
-
-
-def test_every_move_carries_the_interest_index_forward() -> None:
-    """A long history never searches its interests: each state hands the index on."""
-    talks = Negotiation()
-    talks.declare_interest(Side.RUSSIA, "security guarantees")
-    assert talks.state._interest_position(Side.RUSSIA, "security guarantees") == 0
-    index = talks.state._interest_index
-    assert index is not None
-    talks.raise_humanitarian_issue("missing persons")
-    talks.suspend("consultations")
-    talks.resume()
-    talks.agree_exchange()
-    talks.transfer(Tranche.even(1))
-    talks.resolve_humanitarian_issue("missing persons")
-    assert talks.state._interest_index is index
-
-
-def test_declaring_never_adds_to_an_index_other_negotiations_start_from() -> None:
-    """Every negotiation starts from one shared state: the first declaration makes an index of
-    its own, so no negotiation's interests are kept by, or seen from, another."""
-    first, second = Negotiation(), Negotiation()
-    first.declare_interest(Side.RUSSIA, "security guarantees")
-    second.declare_interest(Side.UKRAINE, "security guarantees")
-    assert Negotiation().state._interest_index in (None, {})
-    assert first.state._interest_index == {(Side.RUSSIA, "security guarantees"): 0}
-    assert second.state._interest_index == {(Side.UKRAINE, "security guarantees"): 0}

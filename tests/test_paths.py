@@ -19,7 +19,7 @@ import pytest
 
 import negotiations as ng
 from negotiations.graph import Edge, Node, edges, nodes, simple_paths, walks
-from negotiations.stages import Side
+from negotiations import Side
 
 PROCESS = ng.PROCESS
 

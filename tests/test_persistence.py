@@ -33,10 +33,10 @@ from negotiations import (
     Tranche,
     TransitionBlocked,
 )
-from negotiations.negotiation import _ENGINE
-from negotiations.pledging import pledgeable
-from negotiations.stages import Side
-from negotiations.story import ARTICLE_STORY, play
+
+from negotiations._pledging import pledgeable
+from negotiations import Side
+from negotiations._story import ARTICLE_STORY, play
 from negotiations.testing import negotiations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,7 +269,7 @@ def test_the_schema_names_every_trigger_stage_and_rule_of_the_process() -> None:
         "drop",
     ]
     assert definitions["pledge"]["properties"]["trigger"]["enum"] == [
-        trigger for trigger in PROCESS.triggers if trigger in pledgeable(_ENGINE)
+        trigger for trigger in PROCESS.triggers if trigger in pledgeable(PROCESS.engine)
     ]
     assert definitions["stage"]["enum"] == [stage.value for stage in Stage]
     assert set(definitions["blocker"]["properties"]["rule"]["enum"]) == {
@@ -623,7 +623,7 @@ def test_text_that_cannot_be_saved_is_refused_when_given() -> None:
 def test_a_version_2_journal_holding_a_pledge_is_corrupt(tmp_path: Path) -> None:
     """Pledges came with format 3: a pledge in a journal that is still format 2 (no header
     line moved it on) was not written by this library, and is refused naming the line."""
-    from negotiations.journal import _line  # the writer's own line format
+    from negotiations._journal import _line  # the writer's own line format
 
     old = JOURNAL_V2_FIXTURE.read_bytes()
     cut = old[: old.rstrip(b"\n").rfind(b"\n") + 1]  # before the settlement: moves possible

@@ -23,7 +23,13 @@ from negotiations import (
     Stage,
     Tranche,
 )
-from negotiations.article import article_line, article_lines
+from negotiations import PROCESS as _PROCESS
+
+article_line = _PROCESS.source.line
+
+
+def article_lines() -> tuple[str, ...]:
+    return _PROCESS.source.lines
 
 RUSSIA, UKRAINE = Side.RUSSIA, Side.UKRAINE
 

@@ -19,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 import negotiations as ng
 from negotiations import testing
-from negotiations.stages import Side, Stage
+from negotiations import Side, Stage
 
 PARAMETERS: dict[str, tuple[str, ...]] = {
     move.trigger: move.parameters for move in ng.PROCESS.moves
