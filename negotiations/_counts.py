@@ -6,10 +6,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from negotiations._checks import check_count, check_party
-from negotiations._errors import InvalidType
+from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import Side
 
-__all__ = ["ZERO", "Counts", "SideCounts"]
+__all__ = ["ZERO", "Counts", "SideCounts", "check_counted"]
 
 _SIDES = (Side.RUSSIA, Side.UKRAINE)
 
@@ -19,7 +19,7 @@ class Counts(Mapping[str, int]):
 
     Equal to any mapping with the same counts, a missing party counting 0:
 
-    >>> Counts({"israel": 30, "hamas": 1}) == {"hamas": 1, "israel": 30, "egypt": 0}
+    >>> Counts({"israel": 30, "hamas": 1}) == {"hamas": 1, "israel": 30}
     True
     >>> Counts({"israel": 30, "hamas": 1})["hamas"]
     1
@@ -115,8 +115,10 @@ class Counts(Mapping[str, int]):
                 return self._values == other._values
             return self._nonzero() == other._nonzero()
         if isinstance(other, Mapping):
-            theirs = {key: number for key, number in other.items() if number != 0}
-            return self._nonzero() == theirs
+            parties = self._parties
+            if any(key not in parties for key in other):  # counted parties only
+                return False
+            return all(other.get(party, 0) == n for party, n in self.items())
         return NotImplemented
 
     def _nonzero(self) -> dict[str, int]:
@@ -201,3 +203,15 @@ def _made(parties: tuple[str, ...], values: tuple[int, ...]) -> Counts:
 
 #: No one released, for the article's sides.
 ZERO: SideCounts = SideCounts(0, 0)
+
+
+def check_counted(part: Counts, whole: Counts, field: str) -> None:
+    """Every party ``part`` counts someone for is a party of ``whole``, else an error naming
+    ``field`` (``seriously_ill: unknown side 'belarus'; expected one of russia, ukraine``)."""
+    for party, number in part.items():
+        if number and party not in whole.parties:
+            raise InvalidValue(
+                f"{field}: unknown side {party!r}; expected one of "
+                f"{', '.join(map(str, whole.parties))}",
+                path=field,
+            )

@@ -125,7 +125,7 @@ def located(error: InvalidValue | InvalidType, where: str) -> InvalidValue | Inv
     message = str(error)
     if not where:
         return type(error)(message, path=joined)
-    if path and message.startswith(path) and message[len(path) : len(path) + 1] not in (":", ""):
+    if path and message.startswith(path + " "):  # "trigger must be ...": one dotted name
         return type(error)(f"{where}{'' if path.startswith('[') else '.'}{message}", path=joined)
     return type(error)(f"{where}: {message}", path=joined)
 

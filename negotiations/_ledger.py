@@ -8,7 +8,7 @@ from typing import Any
 from attrs import Attribute, Converter, field, frozen
 
 from negotiations._checks import COUNT, check_text, reader
-from negotiations._counts import ZERO, Counts
+from negotiations._counts import ZERO, Counts, check_counted
 from negotiations._stages import label
 from negotiations._tranche import Tranche
 
@@ -44,6 +44,10 @@ class Ledger:
     civilians: Counts = field(default=ZERO, converter=_COUNTS)
     tranches: int = field(default=0, converter=COUNT)
     prisoner_ids: frozenset[str] = field(default=frozenset(), converter=_ids, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        for name in ("seriously_ill", "young", "civilians"):
+            check_counted(getattr(self, name), self.released, name)
 
     @classmethod
     def empty(cls, parties: Iterable[str]) -> Ledger:

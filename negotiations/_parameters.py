@@ -47,6 +47,21 @@ def _terms(value: object, field: str, process: Definition) -> ExchangeTerms:
         raise InvalidType(
             f"{field} must be ExchangeTerms (or None), not {type(value).__name__}", path=field
         )
+    quota = value.quota
+    for name, counts in (
+        ("quota", None if isinstance(quota, int) else quota),
+        ("seriously_ill_held", value.seriously_ill_held),
+        ("young_held", value.young_held),
+        ("ratio", value.ratio),
+    ):
+        for party, number in (counts or {}).items():
+            if number and party not in process.parties:
+                where = f"{field}.{name}"
+                raise InvalidValue(
+                    f"{where}: unknown side {party!r}; expected one of "
+                    f"{', '.join(map(str, process.parties))}",
+                    path=where,
+                )
     return value
 
 
@@ -56,6 +71,14 @@ def _tranche(value: object, field: str, process: Definition) -> Tranche:
             f"{field} must be a Tranche (for example Tranche.even(10)), not "
             f"{type(value).__name__}",
             path=field,
+        )
+    strangers = [str(p) for p, n in value.released.items() if n and p not in process.parties]
+    if strangers:
+        where = f"{field}.released"
+        raise InvalidValue(
+            f"{where}: {', '.join(strangers)} is not a party to this process "
+            f"({', '.join(map(str, process.parties))})",
+            path=where,
         )
     return value
 

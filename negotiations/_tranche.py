@@ -10,7 +10,7 @@ from typing import Any
 from attrs import Attribute, Converter, field, frozen
 
 from negotiations._checks import COUNT, FLAG, OPTIONAL_TEXT, PARTY, TEXT, check_count, reader
-from negotiations._counts import ZERO, Counts
+from negotiations._counts import ZERO, Counts, check_counted
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import Side, label
 from negotiations._terms import ISTANBUL_TERMS, ExchangeTerms
@@ -86,6 +86,15 @@ def _prisoners(value: object) -> tuple[Prisoner, ...]:
                 f"prisoners[{index}] must be a Prisoner, not {type(person).__name__}",
                 path=f"prisoners[{index}]",
             )
+    if any(isinstance(person.held_by, Side) for person in people):  # the article's sides only
+        for index, person in enumerate(people):
+            if not isinstance(person.held_by, Side):
+                where = f"prisoners[{index}].held_by"
+                raise InvalidValue(
+                    f"{where}: unknown side {person.held_by!r}; expected one of "
+                    f"{', '.join(side.value for side in Side)}",
+                    path=where,
+                )
     return people
 
 
@@ -142,6 +151,7 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
         _check_proportion(self.released, self.ratio)
         for name in ("seriously_ill", "young"):
             priority: Counts = getattr(self, name)
+            check_counted(priority, self.released, name)
             for party, number in priority.items():
                 if number > self.released.get(party, 0):
                     raise InvalidValue(

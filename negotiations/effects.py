@@ -150,13 +150,6 @@ class Transfer(Effect):
 
     def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:  # noqa: D102
         tranche = arguments["tranche"]
-        strangers = [p for p, n in tranche.released.items() if n and p not in process.parties]
-        if strangers:
-            raise InvalidValue(
-                f"tranche.released: {', '.join(map(str, strangers))} is not a party to this "
-                f"process ({', '.join(process.parties)})",
-                path="tranche.released",
-            )
         if not tranche.prisoners:
             return
         again = sorted(p.id for p in tranche.prisoners if p.id in state.ledger.prisoner_ids)
