@@ -26,7 +26,7 @@ from negotiations.effects import (
     Declare,
     End,
     Open,
-        Resume,
+    Resume,
     Suspend,
     Transfer,
 )

@@ -12,16 +12,16 @@ from negotiations._errors import InvalidType, InvalidValue, located
 from negotiations._stages import Side
 
 __all__ = [
-    "check_bool",
-    "check_count",
-    "check_optional_text",
-    "check_party",
-    "check_text",
     "COUNT",
     "FLAG",
     "OPTIONAL_TEXT",
     "PARTY",
     "TEXT",
+    "check_bool",
+    "check_count",
+    "check_optional_text",
+    "check_party",
+    "check_text",
     "checked",
     "reader",
 ]
@@ -65,10 +65,10 @@ def check_count(value: object, field: str) -> int:
             raise InvalidType(
                 f"{field} must be a whole number, not {type(value).__name__}", path=field
             )
-        value = operator.index(value)  # type: ignore[call-overload]  # has __index__, checked above
+        value = operator.index(value)  # type: ignore[arg-type]  # it has __index__, checked above
     if value < 0:
         raise InvalidValue(f"{field} must not be negative, got {value}", path=field)
-    return value  # type: ignore[return-value]  # an int by now
+    return value
 
 
 def check_party(value: object, field: str, parties: tuple[str, ...] | None = None) -> str:
@@ -108,9 +108,9 @@ def checked(check: Callable[[object, str], T]) -> Converter[Any, T]:
     (attrs hands the converter the field)."""
 
     def convert(value: object, field: Attribute[Any]) -> T:
-        return check(value, field.alias)
+        return check(value, field.alias or field.name)
 
-    return Converter(convert, takes_field=True)  # type: ignore[misc, call-overload]  # attrs' typing of takes_field
+    return Converter(convert, takes_field=True)
 
 
 #: attrs converters for the common kinds of field.

@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 
 from negotiations import __version__
-from negotiations.diagram import mermaid, rules_table, stages_table
 from negotiations._negotiation import Negotiation
 from negotiations._story import ARTICLE_STORY, play, render, render_pledged
+from negotiations.diagram import mermaid, rules_table, stages_table
 
 __all__ = ["main"]
 
@@ -21,9 +21,11 @@ def _demo() -> int:
     print("The process in the article, step by step (article lines in brackets):")
     print()
     for number, (step, events) in enumerate(play(ARTICLE_STORY, talks), start=1):
-        released = talks.ledger.released
-        quota = talks.terms.quota if talks.terms else 0
-        progress = f"Russia {released.russia}/{quota}, Ukraine {released.ukraine}/{quota}"
+        released, terms, process = talks.ledger.released, talks.terms, talks.process
+        progress = ", ".join(
+            f"{process.label(p)} {released.get(p, 0)}/{terms.quota_for(p) if terms else 0}"
+            for p in process.parties
+        )
         cited = f"[{step.line}]" if step.line else ""
         own, *pledged = events
         print(f"{number:>2}. {cited:<5}{render(step, own, progress)}")

@@ -36,9 +36,7 @@ class Counts(Mapping[str, int]):
         object.__setattr__(self, "_values", made._values)
 
     @classmethod
-    def of(
-        cls, value: object, field: str, parties: tuple[str, ...] | None = None
-    ) -> Counts:
+    def of(cls, value: object, field: str, parties: tuple[str, ...] | None = None) -> Counts:
         """Check ``value`` (a mapping of party to count) into counts, naming ``field``.
 
         With ``parties``, every key must be one of them (in any case) and the counts
@@ -101,7 +99,7 @@ class Counts(Mapping[str, int]):
             return NotImplemented
         if self._parties == other._parties:
             mine, theirs = self._values, other._values
-            if len(mine) == 2:  # noqa: PLR2004  # two parties, the common case: no loop
+            if len(mine) == 2:  # two parties, the common case: no loop
                 return _made(self._parties, (mine[0] + theirs[0], mine[1] + theirs[1]))
             return _made(self._parties, tuple(a + b for a, b in zip(mine, theirs, strict=True)))
         summed = dict(self.items())
@@ -163,9 +161,7 @@ class SideCounts(Counts):
         )
 
     @classmethod
-    def of(
-        cls, value: object, field: str, parties: tuple[str, ...] | None = None
-    ) -> SideCounts:
+    def of(cls, value: object, field: str, parties: tuple[str, ...] | None = None) -> SideCounts:
         """Check ``value`` (a mapping of side to count) into ``SideCounts``, naming ``field``."""
         made = Counts.of(value, field, _SIDES)
         assert isinstance(made, SideCounts)  # counts of the two sides are SideCounts

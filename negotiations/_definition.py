@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import Attribute, Converter, evolve, field, frozen
 
 from negotiations._checks import COUNT, TEXT, check_text
+from negotiations._engine import Engine
 from negotiations._errors import DefinitionError, InvalidType, InvalidValue
 from negotiations._records import stage_name
 from negotiations._stages import label
@@ -17,9 +18,6 @@ from negotiations._terms import ExchangeTerms
 from negotiations.conditions import Condition, Custom
 from negotiations.effects import Effect, Record
 from negotiations.graph import problems
-
-if TYPE_CHECKING:
-    from negotiations._engine import Engine
 
 __all__ = ["Definition", "Move", "Rule", "Source"]
 
@@ -36,9 +34,7 @@ def _date(value: object, attribute: Attribute[Any]) -> datetime.date:
             return datetime.date.fromisoformat(value)
         except ValueError:
             pass
-        raise InvalidValue(
-            f"date: {value!r} is not an ISO date (such as 2025-05-16)", path="date"
-        )
+        raise InvalidValue(f"date: {value!r} is not an ISO date (such as 2025-05-16)", path="date")
     raise InvalidType(f"date must be a date or ISO text, not {type(value).__name__}", path="date")
 
 
@@ -49,11 +45,11 @@ class Source:
     ``name`` is how a citation names it: ``article line 5: "..."``.
     """
 
-    title: str = field(converter=TEXT)
-    date: datetime.date = field(converter=Converter(_date, takes_field=True))  # type: ignore[misc, call-overload]  # attrs' typing of takes_field
-    origin: str = field(converter=TEXT)
-    text: str = field(converter=TEXT, repr=False)
-    name: str = field(default="source", converter=TEXT, kw_only=True)
+    title: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    date: datetime.date = field(converter=Converter(_date, takes_field=True))  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    origin: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    text: str = field(converter=TEXT, repr=False)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    name: str = field(default="source", converter=TEXT, kw_only=True)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -98,13 +94,13 @@ class Rule:
     without one is cited by the definition itself (the order of the moves).
     """
 
-    id: str = field(converter=TEXT)
-    statement: str = field(converter=TEXT)
-    line: int = field(converter=COUNT)
-    quote: str = field(converter=TEXT)
+    id: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    statement: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    line: int = field(converter=COUNT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    quote: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     condition: Condition | None = field(default=None, converter=_condition)
     #: How a citation names the document (a definition sets its source's name).
-    document: str = field(default="source", converter=TEXT, kw_only=True, eq=False)
+    document: str = field(default="source", converter=TEXT, kw_only=True, eq=False)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     @property
     def source(self) -> str:
@@ -116,7 +112,7 @@ class Rule:
 
 
 def _names(value: object, attribute: Attribute[Any]) -> tuple[str, ...]:
-    where = attribute.alias
+    where = attribute.alias or attribute.name
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise InvalidType(
             f"{where} must be a tuple of names, not {type(value).__name__}", path=where
@@ -136,7 +132,7 @@ def _dest(value: object) -> str | None:
 
 
 def _rule_ids(value: object, attribute: Attribute[Any]) -> tuple[str, ...]:
-    where = attribute.alias
+    where = attribute.alias or attribute.name
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise InvalidType(
             f"{where} must be a tuple of rule ids, not {type(value).__name__}", path=where
@@ -153,8 +149,8 @@ def _effect(value: object) -> Effect:
     return value
 
 
-_NAMES = Converter(_names, takes_field=True)  # type: ignore[misc, call-overload]  # attrs' typing of takes_field
-_RULE_IDS = Converter(_rule_ids, takes_field=True)  # type: ignore[misc, call-overload]  # as above
+_NAMES = Converter(_names, takes_field=True)
+_RULE_IDS = Converter(_rule_ids, takes_field=True)
 
 
 @frozen
@@ -169,11 +165,11 @@ class Move:
     """
 
     trigger: str = field(converter=_trigger)
-    sources: tuple[str, ...] = field(converter=_NAMES)
+    sources: tuple[str, ...] = field(converter=_NAMES)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     dest: str | None = field(default=None, converter=_dest)
-    guard: tuple[str, ...] = field(default=(), converter=_RULE_IDS)
+    guard: tuple[str, ...] = field(default=(), converter=_RULE_IDS)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     effect: Effect = field(default=Record(), converter=_effect)
-    checks: tuple[str, ...] = field(default=(), converter=_RULE_IDS)
+    checks: tuple[str, ...] = field(default=(), converter=_RULE_IDS)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     doc: str = ""
 
     @property
@@ -257,25 +253,23 @@ def stage_name_of(field_name: str) -> Callable[[object], str]:
 class Definition:
     """A whole process. Construction checks it and reports every problem at once."""
 
-    name: str = field(converter=TEXT)
+    name: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     source: Source = field(converter=_source)
-    parties: tuple[str, ...] = field(converter=Converter(_parties, takes_field=True))  # type: ignore[misc, call-overload]  # attrs' typing of takes_field
-    stages: tuple[str, ...] = field(converter=_NAMES)
-    initial: str = field(converter=stage_name_of("initial"))
-    finals: frozenset[str] = field(converter=Converter(_finals, takes_field=True))  # type: ignore[misc, call-overload]  # as above
-    rules: tuple[Rule, ...] = field(converter=_items(Rule, "rules"))
-    moves: tuple[Move, ...] = field(converter=_items(Move, "moves"))
+    parties: tuple[str, ...] = field(converter=Converter(_parties, takes_field=True))  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    stages: tuple[str, ...] = field(converter=_NAMES)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    initial: str = field(converter=stage_name_of("initial"))  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    finals: frozenset[str] = field(converter=Converter(_finals, takes_field=True))  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    rules: tuple[Rule, ...] = field(converter=_items(Rule, "rules"))  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    moves: tuple[Move, ...] = field(converter=_items(Move, "moves"))  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     #: The rule cited when a trigger is not a move from the current stage.
-    order_rule: str = field(default="process.order", converter=TEXT, kw_only=True)
+    order_rule: str = field(default="process.order", converter=TEXT, kw_only=True)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     #: The terms a move agreeing an exchange takes when given none.
     terms: ExchangeTerms | None = field(default=None, converter=_terms, kw_only=True)
     #: How messages name each party (``{"russia": "Russia"}``); the name itself otherwise.
     labels: Mapping[str, str] = field(
         factory=dict, converter=_labels, kw_only=True, eq=False, hash=False
     )
-    _engine: list[Engine] = field(
-        factory=list, init=False, eq=False, hash=False, repr=False
-    )
+    _engine: list[Engine] = field(factory=list, init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # Each rule cites this definition's source by its name.
@@ -290,8 +284,6 @@ class Definition:
     def engine(self) -> Engine:
         """The machinery that makes this process's moves, built once on first use."""
         if not self._engine:
-            from negotiations._engine import Engine  # built from a sound definition only
-
             self._engine.append(Engine(self))
         return self._engine[0]
 
@@ -344,4 +336,3 @@ class Definition:
             f"stages, {len(self.moves)} moves, {len(self.rules)} rules; source "
             f"{self.source.title!r}>"
         )
-

@@ -71,7 +71,7 @@ class Plan:
     def admit(self, state: State, arguments: Mapping[str, Any]) -> None:
         """Refuse arguments that break the move's argument rules or do not fit the state."""
         process = self.process
-        for rule, condition, cited in self.checks:
+        for rule, condition, _ in self.checks:
             said = condition.explain(state, arguments, process)
             if said is not None:
                 quote = process.rule(rule).quote
@@ -126,7 +126,8 @@ class Engine:
         self.stage_of: dict[str, str] = {str(stage): stage for stage in process.stages}
         #: Each stage's plain name, as ``transitions`` knows it.
         self.name_of: dict[str, str] = {stage: str(stage) for stage in process.stages}
-        self.machine = Machine(process, lambda move, stage: self.plans[move.trigger, stage].evaluate)
+        plans = self.plans
+        self.machine = Machine(process, lambda move, stage: plans[move.trigger, stage].evaluate)
 
     def known(self, trigger: object) -> str:
         """``trigger`` if it is a move of the process, else an error (with a suggestion)."""
@@ -198,16 +199,16 @@ def make_move(
     if plan is None:
         raise TransitionNotAllowed(trigger, stage, engine.allowed(state))
     plan.admit(state, arguments)
+    dest: str | None
     if live:
         attempt = Attempt(state, trigger, arguments, engine.name_of[stage])
         made = engine.machine.run(attempt)
         blockers, dest = attempt.blockers, attempt.stage
     else:
         blockers = plan.evaluate(state, arguments) if plan.guard else ()
-        made, dest = not blockers, plan.dest
-        if dest is None:
-            dest = state.suspended_from
-            made = made and dest is not None
+        made, fixed = not blockers, plan.dest
+        dest = state.suspended_from if fixed is None else fixed  # a return: where it was
+        made = made and dest is not None
     if not made:
         return make_event(trigger, False, stage, stage, arguments, blockers), None
     assert dest is not None  # a move that was made leads somewhere

@@ -90,7 +90,7 @@ class History(tuple[Event, ...]):
     def __hash__(self) -> int:
         return hash(tuple(self))
 
-    def __add__(self, other: tuple[Any, ...]) -> tuple[Any, ...]:  # type: ignore[override]  # a tuple, as tuple's
+    def __add__(self, other: tuple[Any, ...]) -> tuple[Any, ...]:
         return (*self, *other)
 
     def __radd__(self, other: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -116,7 +116,7 @@ class History(tuple[Event, ...]):
     def __repr__(self) -> str:
         return repr(tuple(self))
 
-    def __getnewargs__(self) -> tuple[Any, ...]:  # type: ignore[override]  # copy and pickle
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return (list(self), self._length)
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -82,7 +82,16 @@ def _line(prev: str | None, key: str, value: object) -> tuple[bytes, str]:
 class Journal:
     """The file behind a journaled negotiation: appends, fsyncs, and holds the writer's lock."""
 
-    __slots__ = ("_broken", "_cited", "_descriptor", "_format", "_head", "_lock", "_process", "path")
+    __slots__ = (
+        "_broken",
+        "_cited",
+        "_descriptor",
+        "_format",
+        "_head",
+        "_lock",
+        "_process",
+        "path",
+    )
 
     def __init__(
         self,

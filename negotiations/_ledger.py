@@ -20,10 +20,10 @@ def _ids(value: Iterable[str]) -> frozenset[str]:
 
 
 def _counts(value: object, attribute: Attribute[Any]) -> Counts:
-    return Counts.of(value, attribute.alias)
+    return Counts.of(value, (attribute.alias or attribute.name))
 
 
-_COUNTS = Converter(_counts, takes_field=True)  # type: ignore[call-overload, misc]  # attrs' typing of takes_field
+_COUNTS = Converter(_counts, takes_field=True)
 
 
 @frozen
@@ -38,11 +38,11 @@ class Ledger:
     SideCounts(russia=392, ukraine=392)
     """
 
-    released: Counts = field(default=ZERO, converter=_COUNTS)
-    seriously_ill: Counts = field(default=ZERO, converter=_COUNTS)
-    young: Counts = field(default=ZERO, converter=_COUNTS)
-    civilians: Counts = field(default=ZERO, converter=_COUNTS)
-    tranches: int = field(default=0, converter=COUNT)
+    released: Counts = field(default=ZERO, converter=_COUNTS)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    seriously_ill: Counts = field(default=ZERO, converter=_COUNTS)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    young: Counts = field(default=ZERO, converter=_COUNTS)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    civilians: Counts = field(default=ZERO, converter=_COUNTS)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    tranches: int = field(default=0, converter=COUNT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     prisoner_ids: frozenset[str] = field(default=frozenset(), converter=_ids, repr=False)
 
     def __attrs_post_init__(self) -> None:

@@ -49,9 +49,7 @@ class Attempt:
 class Machine:
     """The ``transitions`` machine of one process."""
 
-    def __init__(
-        self, definition: Definition, guard: Callable[[Move, str], Evaluate]
-    ) -> None:
+    def __init__(self, definition: Definition, guard: Callable[[Move, str], Evaluate]) -> None:
         """``guard(move, source)`` is what evaluates the guard of ``move`` from ``source``."""
         machine = _Transitions(
             model=None,
@@ -65,7 +63,7 @@ class Machine:
         )
         for move in definition.moves:
             for source in move.sources:
-                conditions: list[Callable[[EventData], bool]] = (
+                conditions: list[str | Callable[..., bool | None]] = (
                     [_guard(guard(move, source))] if move.guard else []
                 )
                 if move.returns:

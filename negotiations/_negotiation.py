@@ -29,7 +29,16 @@ from negotiations._pledging import (
     with_pledge,
     without,
 )
-from negotiations._records import DROP, PLEDGE, WITHDRAW, Blocker, Event, Pledge, make_event, make_pledge
+from negotiations._records import (
+    DROP,
+    PLEDGE,
+    WITHDRAW,
+    Blocker,
+    Event,
+    Pledge,
+    make_event,
+    make_pledge,
+)
 from negotiations._replay import fold, fold_saved
 from negotiations._saved import FORMAT, migrate, read_text, write_atomically
 from negotiations._state import Interest, State
@@ -159,7 +168,7 @@ class Negotiation:
         """Every attempted move in order, accepted and refused: a read-only sequence that
         compares equal to the tuple of its events (reading it costs O(1))."""
         view, events = self._view, self._history
-        if len(view) != len(events) or view._events is not events:  # noqa: SLF001  # its own view
+        if len(view) != len(events) or view._events is not events:  # its own view
             view = self._view = History(events, len(events))
         return view
 
@@ -575,7 +584,7 @@ def start(process: Definition) -> State:
     start = process.engine.memo.get("start")
     if start is None:
         start = process.engine.memo["start"] = State.initial(process)
-    return start  # type: ignore[no-any-return]  # the memo holds the start state
+    return start
 
 
 def restored(process: Definition, state: State, history: list[Event]) -> Negotiation:

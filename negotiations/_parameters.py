@@ -68,8 +68,7 @@ def _terms(value: object, field: str, process: Definition) -> ExchangeTerms:
 def _tranche(value: object, field: str, process: Definition) -> Tranche:
     if not isinstance(value, Tranche):
         raise InvalidType(
-            f"{field} must be a Tranche (for example Tranche.even(10)), not "
-            f"{type(value).__name__}",
+            f"{field} must be a Tranche (for example Tranche.even(10)), not {type(value).__name__}",
             path=field,
         )
     strangers = [str(p) for p, n in value.released.items() if n and p not in process.parties]

@@ -52,7 +52,7 @@ def pledgeable(engine: Engine) -> Mapping[str, Mapping[str, Any]]:
     found = engine.memo.get("pledgeable")
     if found is None:
         found = engine.memo["pledgeable"] = _pledgeable(engine)
-    return found  # type: ignore[no-any-return]  # the memo holds what _pledgeable made
+    return found
 
 
 def _pledgeable(engine: Engine) -> Mapping[str, Mapping[str, Any]]:

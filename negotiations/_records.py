@@ -39,9 +39,9 @@ class Blocker:
 people on each side"]
     """
 
-    rule: str = field(converter=TEXT)
-    message: str = field(converter=TEXT)
-    source: str = field(converter=TEXT)
+    rule: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    message: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    source: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     def __str__(self) -> str:
         return f"{self.message} [{self.rule}; {self.source}]"
@@ -141,9 +141,9 @@ class Pledge:
     """
 
     number: int = field(converter=_number)
-    side: str = field(converter=PARTY)
-    trigger: str = field(converter=TEXT)
-    note: str | None = field(default=None, converter=OPTIONAL_TEXT)
+    side: str = field(converter=PARTY)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    trigger: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    note: str | None = field(default=None, converter=OPTIONAL_TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     blockers: tuple[Blocker, ...] = field(default=(), converter=_blockers_of, eq=False)
     #: The negotiation this value was handed out by, so that it cannot be withdrawn from
     #: another; ``None`` for a pledge read from a record.
@@ -227,9 +227,7 @@ def _rebuilt_pledge(
 def _pledge(value: object) -> Pledge | None:
     if value is None or isinstance(value, Pledge):
         return None if value is None else value.record()
-    raise InvalidType(
-        f"pledge must be a Pledge or None, not {type(value).__name__}", path="pledge"
-    )
+    raise InvalidType(f"pledge must be a Pledge or None, not {type(value).__name__}", path="pledge")
 
 
 @frozen(unsafe_hash=False)
@@ -246,8 +244,8 @@ class Event:
     ``"withdraw"`` and ``"drop"`` (dropped when the process ended).
     """
 
-    trigger: str = field(converter=TEXT)
-    accepted: bool = field(converter=FLAG)
+    trigger: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    accepted: bool = field(converter=FLAG)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     source: str = field(converter=_source_stage)
     dest: str = field(converter=_dest_stage)
     arguments: Mapping[str, Any] = field(default=_NO_ARGUMENTS, converter=_arguments)
@@ -439,7 +437,7 @@ _make_pledge = trusted(Pledge)
 _make_event = trusted(Event)
 
 
-def make_pledge(
+def make_pledge(  # noqa: PLR0917  # the fields, in order
     number: int,
     side: str,
     trigger: str,
@@ -475,4 +473,3 @@ def _kept(trigger: str, pledge: Pledge, stage: str) -> str:
     if trigger == WITHDRAW:
         return f"{who} withdrew pledge {pledge.number} ({pledge.trigger}) in {where}"
     return f"pledge {pledge.number} ({who}: {pledge.trigger}) dropped: the process ended in {where}"
-

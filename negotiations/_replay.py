@@ -147,9 +147,7 @@ def fold(
     for number, event in enumerate(events):
         if not isinstance(event, Event):
             where = name(number)
-            raise InvalidType(
-                f"{where} must be an Event, not {type(event).__name__}", path=where
-            )
+            raise InvalidType(f"{where} must be an Event, not {type(event).__name__}", path=where)
         try:
             state, kept = refold(engine, state, event)
         except InvalidValue as error:
@@ -187,4 +185,3 @@ def _named(error: InvalidValue, where: str) -> InvalidValue:
     """``error`` (whose message starts with ``.field:`` or ``:``) named by ``where``."""
     path = f"{where}.{error.path}" if error.path else where
     return InvalidValue(f"{where}{error}", path=path)
-

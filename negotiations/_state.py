@@ -34,9 +34,9 @@ class Interest:
     Russia's interest 'security guarantees' (not yet acknowledged by Ukraine)
     """
 
-    side: str = field(converter=PARTY)
-    name: str = field(converter=TEXT)
-    acknowledged: bool = field(default=False, converter=FLAG)
+    side: str = field(converter=PARTY)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    name: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    acknowledged: bool = field(default=False, converter=FLAG)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     def __str__(self) -> str:
         status = "acknowledged" if self.acknowledged else "not yet acknowledged"
@@ -54,6 +54,7 @@ class PledgeBook:
 
 
 NO_PLEDGES = PledgeBook()
+EMPTY_LEDGER = Ledger()
 _EMPTY: Map[Any, Any] = Map()
 
 
@@ -63,7 +64,7 @@ class State:
 
     stage: str
     terms: ExchangeTerms | None = None
-    ledger: Ledger = Ledger()
+    ledger: Ledger = EMPTY_LEDGER
     suspended_from: str | None = None
     #: Open items by kind: each a map of name to the serial number it was opened with.
     _items: Map[str, Map[str, int]] = field(default=_EMPTY, alias="items")
@@ -167,9 +168,7 @@ class State:
             serial=self.serial + 1,
         )
 
-    def with_acknowledgement(
-        self, party: str, name: str, by: str, process: Definition
-    ) -> State:
+    def with_acknowledgement(self, party: str, name: str, by: str, process: Definition) -> State:
         """This state with ``by`` acknowledging ``party``'s interest ``name``."""
         serial, before, was_done = self._interests[party, name]
         after = before | {by}
@@ -210,7 +209,7 @@ _MAKE = trusted(State)
 _SAME: Any = object()
 
 
-def evolve(  # noqa: PLR0913  # every part of a state can change
+def evolve(  # every part of a state can change
     state: State,
     *,
     stage: Any = _SAME,

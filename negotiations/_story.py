@@ -7,11 +7,11 @@ from typing import Any
 
 from attrs import frozen
 
-from negotiations._errors import TransitionBlocked
-from negotiations._records import DROP, PLEDGE, Event
-from negotiations._negotiation import Negotiation
 from negotiations._article import PROCESS
-from negotiations._stages import Side
+from negotiations._errors import TransitionBlocked
+from negotiations._negotiation import Negotiation
+from negotiations._records import DROP, PLEDGE, Event
+from negotiations._stages import Side, label
 from negotiations._terms import ISTANBUL_TERMS
 from negotiations._tranche import Prisoner, Tranche
 
@@ -137,7 +137,7 @@ def render(step: Step, event: Event, progress: str) -> str:
         outcome = "pledged: waits until it is possible"
     elif event.accepted:
         if event.dest != event.source:
-            outcome = f"{event.source.label} -> {event.dest.label}"
+            outcome = f"{label(event.source)} -> {label(event.dest)}"
         else:
             outcome = f"{event.trigger}: {progress}" if event.trigger == "transfer" else "recorded"
     else:
@@ -159,12 +159,12 @@ def render_pledged(event: Event, step: Step) -> str:
     assert pledge is not None  # only events a pledge made come here
     if event.trigger == DROP:
         return (
-            f"pledge {pledge.number} ({pledge.side.label}: {pledge.trigger}) dropped: "
-            f"the process ended in {event.source.label}"
+            f"pledge {pledge.number} ({label(pledge.side)}: {pledge.trigger}) dropped: "
+            f"the process ended in {label(event.source)}"
         )
     move = PROCESS.move(event.trigger, event.source)
     what = move.doc if move is not None and move.doc else event.trigger
     return (
-        f"{what}: {event.source.label} -> {event.dest.label} "
-        f"— pledged by {pledge.side.label} — {step.then}"
+        f"{what}: {label(event.source)} -> {label(event.dest)} "
+        f"— pledged by {label(pledge.side)} — {step.then}"
     )

@@ -15,19 +15,19 @@ __all__ = ["ISTANBUL_TERMS", "ExchangeTerms"]
 
 def _quota(value: object, attribute: Attribute[Any]) -> int | Counts:
     if isinstance(value, int | Counts) or hasattr(type(value), "__index__"):
-        return check_count(value, attribute.alias)
-    return Counts.of(value, attribute.alias)
+        return check_count(value, (attribute.alias or attribute.name))
+    return Counts.of(value, (attribute.alias or attribute.name))
 
 
 def _counts(value: object, attribute: Attribute[Any]) -> Counts:
-    return Counts.of(value, attribute.alias)
+    return Counts.of(value, (attribute.alias or attribute.name))
 
 
 def _ratio(value: object, attribute: Attribute[Any]) -> Counts | None:
     if value is None:
         return None
-    ratio = Counts.of(value, attribute.alias)
-    if len(ratio) < 2 or 0 in ratio.values():  # noqa: PLR2004  # an exchange is between two or more
+    ratio = Counts.of(value, (attribute.alias or attribute.name))
+    if len(ratio) < 2 or 0 in ratio.values():  # an exchange is between two or more
         raise InvalidValue(
             f"ratio: every party of the exchange gives at least 1, got {ratio.to_dict()}",
             path="ratio",
@@ -42,10 +42,10 @@ def _age_limit(value: object, attribute: Attribute[Any]) -> int:
     return limit
 
 
-_QUOTA = Converter(_quota, takes_field=True)  # type: ignore[call-overload, misc]  # attrs' typing of takes_field
-_COUNTS = Converter(_counts, takes_field=True)  # type: ignore[call-overload, misc]  # as above
-_RATIO = Converter(_ratio, takes_field=True)  # type: ignore[call-overload, misc]  # as above
-_AGE_LIMIT = Converter(_age_limit, takes_field=True)  # type: ignore[call-overload, misc]  # as above
+_QUOTA = Converter(_quota, takes_field=True)
+_COUNTS = Converter(_counts, takes_field=True)
+_RATIO = Converter(_ratio, takes_field=True)
+_AGE_LIMIT = Converter(_age_limit, takes_field=True)
 
 
 @frozen(repr=False)
@@ -65,12 +65,12 @@ class ExchangeTerms:
 seriously_ill_held=SideCounts(russia=0, ukraine=0), young_held=SideCounts(russia=3, ukraine=0))
     """
 
-    quota: int | Counts = field(default=1000, converter=_QUOTA)
-    age_limit: int = field(default=25, converter=_AGE_LIMIT)
-    civilians_separate: bool = field(default=True, converter=FLAG)
-    seriously_ill_held: Counts = field(default=ZERO, converter=_COUNTS)
-    young_held: Counts = field(default=ZERO, converter=_COUNTS)
-    ratio: Counts | None = field(default=None, converter=_RATIO, kw_only=True)
+    quota: int | Counts = field(default=1000, converter=_QUOTA)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    age_limit: int = field(default=25, converter=_AGE_LIMIT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    civilians_separate: bool = field(default=True, converter=FLAG)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    seriously_ill_held: Counts = field(default=ZERO, converter=_COUNTS)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    young_held: Counts = field(default=ZERO, converter=_COUNTS)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    ratio: Counts | None = field(default=None, converter=_RATIO, kw_only=True)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     def quota_for(self, party: str) -> int:
         """How many ``party`` must release at least."""

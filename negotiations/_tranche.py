@@ -1,4 +1,4 @@
-"""Handovers: a :class:`Tranche` of people each party releases, and the :class:`Prisoner` records."""
+"""Handovers: a :class:`Tranche` of people each party releases, and :class:`Prisoner` records."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from attrs import Attribute, Converter, field, frozen
 
-from negotiations._checks import COUNT, FLAG, OPTIONAL_TEXT, PARTY, TEXT, check_count, reader
+from negotiations._checks import FLAG, OPTIONAL_TEXT, PARTY, TEXT, check_count, reader
 from negotiations._counts import ZERO, Counts, check_counted
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import Side, label
@@ -31,12 +31,12 @@ class Prisoner:
 civilian=True, origin='Kursk Oblast')
     """
 
-    id: str = field(converter=TEXT)
-    held_by: str = field(converter=PARTY)
+    id: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    held_by: str = field(converter=PARTY)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     age: int | None = field(default=None, converter=_optional_age)
-    seriously_ill: bool = field(default=False, kw_only=True, converter=FLAG)
-    civilian: bool = field(default=False, kw_only=True, converter=FLAG)
-    origin: str | None = field(default=None, kw_only=True, converter=OPTIONAL_TEXT)
+    seriously_ill: bool = field(default=False, kw_only=True, converter=FLAG)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    civilian: bool = field(default=False, kw_only=True, converter=FLAG)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    origin: str | None = field(default=None, kw_only=True, converter=OPTIONAL_TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     def is_young(self, age_limit: int) -> bool:
         """Under ``age_limit`` years old (an unknown age is not young)."""
@@ -99,15 +99,15 @@ def _prisoners(value: object) -> tuple[Prisoner, ...]:
 
 
 def _counts(value: object, attribute: Attribute[Any]) -> Counts:
-    return Counts.of(value, attribute.alias)
+    return Counts.of(value, (attribute.alias or attribute.name))
 
 
 def _optional_counts(value: object, attribute: Attribute[Any]) -> Counts | None:
-    return None if value is None else Counts.of(value, attribute.alias)
+    return None if value is None else Counts.of(value, (attribute.alias or attribute.name))
 
 
-_COUNTS = Converter(_counts, takes_field=True)  # type: ignore[call-overload, misc]  # attrs' typing of takes_field
-_RATIO = Converter(_optional_counts, takes_field=True)  # type: ignore[call-overload, misc]  # as above
+_COUNTS = Converter(_counts, takes_field=True)
+_RATIO = Converter(_optional_counts, takes_field=True)
 
 #: Civilians and soldiers in one tranche where the terms keep them apart.
 _MIXED = "civilians and soldiers in one tranche"
@@ -138,12 +138,12 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
 (exchange.reciprocal), but Russia releases 3 and Ukraine 2
     """
 
-    released: Counts = field(converter=_COUNTS)
-    civilians: bool = field(default=False, converter=FLAG)
-    seriously_ill: Counts = field(default=ZERO, converter=_COUNTS)
-    young: Counts = field(default=ZERO, converter=_COUNTS)
+    released: Counts = field(converter=_COUNTS)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    civilians: bool = field(default=False, converter=FLAG)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    seriously_ill: Counts = field(default=ZERO, converter=_COUNTS)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    young: Counts = field(default=ZERO, converter=_COUNTS)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     prisoners: tuple[Prisoner, ...] = field(default=(), converter=_prisoners)
-    ratio: Counts | None = field(default=None, converter=_RATIO, kw_only=True, repr=False)
+    ratio: Counts | None = field(default=None, converter=_RATIO, kw_only=True, repr=False)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     def __attrs_post_init__(self) -> None:
         if self.prisoners:
@@ -281,7 +281,7 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
             extras.append("young " + "/".join(map(str, self.young.values())))
         tail = f" ({', '.join(extras)})" if extras else ""
         counts = tuple(self.released.values())
-        if len(set(counts)) == 1 and len(counts) == 2:  # noqa: PLR2004  # "390 for 390"
+        if len(set(counts)) == 1 and len(counts) == 2:  # "390 for 390"
             return f"{counts[0]} for {counts[1]} {kind}{tail}"
         shown = ", ".join(f"{n} by {label(party)}" for party, n in self.released.items())
         return f"{kind} released: {shown}{tail}"
@@ -348,9 +348,8 @@ def _check_proportion(released: Counts, ratio: Counts | None) -> None:
                 f"but {label(first)} releases {one} and {rest}"
                 if len(others) == 1
                 else "released: a tranche must be reciprocal (exchange.reciprocal), "
-                f"but {label(first)} releases {one}, " + ", ".join(
-                    f"{label(party)} {n}" for party, n in others
-                ),
+                f"but {label(first)} releases {one}, "
+                + ", ".join(f"{label(party)} {n}" for party, n in others),
                 path="released",
             )
         if not counts or counts[0][1] == 0:

@@ -134,12 +134,12 @@ class Quota(Condition):
     kind: ClassVar[str] = "quota"
 
     @property
-    def reads(self) -> frozenset[str]:  # noqa: D102  # documented on Condition
+    def reads(self) -> frozenset[str]:  # documented on Condition
         return frozenset({"terms.quota", "ledger.released"})
 
     def explain(
         self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:  # noqa: D102
+    ) -> str | None:
         terms = state.terms
         if terms is None:
             return "no exchange has been agreed yet"
@@ -151,14 +151,14 @@ class Quota(Condition):
         ]
         return "; ".join(short) if short else None
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:  # noqa: D102
+    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
         terms = state.terms
         if terms is None:
             return False
         released = state.ledger.released
         return all(released.get(p, 0) >= terms.quota_for(p) for p in process.parties)
 
-    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:  # noqa: D102
+    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         return arrays["agreed"] & (arrays["released"] >= arrays["quota"]).all(axis=1)
 
 
@@ -171,7 +171,7 @@ class Priority(Condition):
     """
 
     kind: ClassVar[str] = "priority"
-    category: str = field(converter=TEXT)
+    category: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     def __attrs_post_init__(self) -> None:
         if self.category not in CATEGORIES:
@@ -182,12 +182,12 @@ class Priority(Condition):
             )
 
     @property
-    def reads(self) -> frozenset[str]:  # noqa: D102
+    def reads(self) -> frozenset[str]:
         return frozenset({f"terms.{self.category}_held", f"ledger.{self.category}"})
 
     def explain(
         self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:  # noqa: D102
+    ) -> str | None:
         terms = state.terms
         if terms is None:
             return None
@@ -201,7 +201,7 @@ class Priority(Condition):
         ]
         return "; ".join(short) if short else None
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:  # noqa: D102
+    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
         terms = state.terms
         if terms is None:
             return True
@@ -209,11 +209,11 @@ class Priority(Condition):
         released: Mapping[str, int] = getattr(state.ledger, self.category)
         return all(released.get(p, 0) >= held.get(p, 0) for p in process.parties)
 
-    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:  # noqa: D102
+    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         reached = arrays[self.category] >= arrays[f"{self.category}_held"]
         return ~arrays["agreed"] | reached.all(axis=1)
 
-    def to_dict(self) -> dict[str, Any]:  # noqa: D102
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "category": self.category}
 
 
@@ -236,22 +236,22 @@ class ExchangeComplete(Condition):
     kind: ClassVar[str] = "exchange"
 
     @property
-    def reads(self) -> frozenset[str]:  # noqa: D102
+    def reads(self) -> frozenset[str]:
         return frozenset().union(*(part.reads for part in _COMPLETE))
 
     def explain(
         self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:  # noqa: D102
+    ) -> str | None:
         if state.terms is None:
             return "no exchange has been agreed yet"
         if not exchange_complete(state, process):
             return "the prisoner exchange is not complete yet"
         return None
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:  # noqa: D102
+    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
         return exchange_complete(state, process)
 
-    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:  # noqa: D102
+    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         mask = arrays["agreed"].copy()
         for part in _COMPLETE:
             mask &= part.evaluate(arrays, process)
@@ -266,29 +266,29 @@ class AtStage(Condition):
     """
 
     kind: ClassVar[str] = "at_stage"
-    stage: str = field(converter=TEXT)
+    stage: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     #: What is done only from that stage, as the message says it.
-    subject: str = field(default="the move is made", converter=TEXT)
+    subject: str = field(default="the move is made", converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     @property
-    def reads(self) -> frozenset[str]:  # noqa: D102
+    def reads(self) -> frozenset[str]:
         return frozenset({"stage"})
 
     def explain(
         self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:  # noqa: D102
+    ) -> str | None:
         if state.stage == self.stage:
             return None
         return f"{self.subject} only from the {label(self.stage)}, not from {label(state.stage)}"
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:  # noqa: D102
+    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
         return state.stage == self.stage
 
-    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:  # noqa: D102
+    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         result: Mask = arrays["stage"] == process.stages.index(self.stage)
         return result
 
-    def to_dict(self) -> dict[str, Any]:  # noqa: D102
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "stage": str(self.stage), "subject": self.subject}
 
 
@@ -302,19 +302,19 @@ class Resolved(Condition):
     """
 
     kind: ClassVar[str] = "resolved"
-    item: str = field(converter=TEXT)
+    item: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     #: How the message names the items: ``"humanitarian issue(s)"``.
-    subject: str = field(converter=TEXT)
+    subject: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     exchange: bool = False
 
     @property
-    def reads(self) -> frozenset[str]:  # noqa: D102
+    def reads(self) -> frozenset[str]:
         extra = ExchangeComplete().reads if self.exchange else frozenset()
         return frozenset({f"open.{self.item}"}) | extra
 
     def explain(
         self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:  # noqa: D102
+    ) -> str | None:
         unresolved = []
         if self.exchange and not exchange_complete(state, process):
             unresolved.append("the prisoner exchange")
@@ -324,18 +324,18 @@ class Resolved(Condition):
             return f"{self.subject} not yet resolved: {', '.join(unresolved)}"
         return None
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:  # noqa: D102
+    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
         if state.open_count(self.item):
             return False
         return not self.exchange or exchange_complete(state, process)
 
-    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:  # noqa: D102
+    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         mask: Mask = arrays[f"open.{self.item}"] == 0
         if self.exchange:
             mask = mask & ExchangeComplete().evaluate(arrays, process)
         return mask
 
-    def to_dict(self) -> dict[str, Any]:  # noqa: D102
+    def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind, "item": self.item, "subject": self.subject}
         if self.exchange:
             data["exchange"] = True
@@ -352,12 +352,12 @@ class Acknowledged(Condition):
     kind: ClassVar[str] = "acknowledged"
 
     @property
-    def reads(self) -> frozenset[str]:  # noqa: D102
+    def reads(self) -> frozenset[str]:
         return frozenset({"interests"})
 
     def explain(
         self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:  # noqa: D102
+    ) -> str | None:
         if not state.pending_count:
             return None
         return "; ".join(
@@ -366,10 +366,10 @@ class Acknowledged(Condition):
             for interest in state.pending_interests()
         )
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:  # noqa: D102
+    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
         return not state.pending_count
 
-    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:  # noqa: D102
+    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         result: Mask = arrays["pending_interests"] == 0
         return result
 
@@ -401,16 +401,16 @@ class AllOf(Condition):
     conditions: tuple[Condition, ...] = field(converter=_conditions)
 
     @property
-    def reads(self) -> frozenset[str]:  # noqa: D102
+    def reads(self) -> frozenset[str]:
         return frozenset().union(*(part.reads for part in self.conditions))
 
     @property
-    def on_arguments(self) -> bool:  # noqa: D102
+    def on_arguments(self) -> bool:
         return any(part.on_arguments for part in self.conditions)
 
     def explain(
         self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:  # noqa: D102
+    ) -> str | None:
         found = [
             said
             for part in self.conditions
@@ -418,16 +418,16 @@ class AllOf(Condition):
         ]
         return "; ".join(found) if found else None
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:  # noqa: D102
+    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
         return all(part.met(state, arguments, process) for part in self.conditions)
 
-    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:  # noqa: D102
+    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         mask = self.conditions[0].evaluate(arrays, process)
         for part in self.conditions[1:]:
             mask = mask & part.evaluate(arrays, process)
         return mask
 
-    def to_dict(self) -> dict[str, Any]:  # noqa: D102
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "conditions": [part.to_dict() for part in self.conditions]}
 
 
@@ -443,16 +443,16 @@ class Proportion(Condition):
     kind: ClassVar[str] = "proportion"
 
     @property
-    def reads(self) -> frozenset[str]:  # noqa: D102
+    def reads(self) -> frozenset[str]:
         return frozenset({"terms.ratio", "arguments.tranche.released"})
 
     @property
-    def on_arguments(self) -> bool:  # noqa: D102
+    def on_arguments(self) -> bool:
         return True
 
     def explain(
         self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:  # noqa: D102
+    ) -> str | None:
         tranche = arguments.get("tranche")
         if tranche is None or state.terms is None:
             return None
@@ -476,7 +476,7 @@ class Proportion(Condition):
         )
         return f"a tranche must be at the agreed ratio {agreed} ({names}), but {told}"
 
-    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:  # noqa: D102
+    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         released, share = arrays["tranche.released"], arrays["share"]
         exchanging = share > 0
         first = exchanging.argmax(axis=1)
@@ -498,23 +498,23 @@ class Separate(Condition):
     kind: ClassVar[str] = "separate"
 
     @property
-    def reads(self) -> frozenset[str]:  # noqa: D102
+    def reads(self) -> frozenset[str]:
         return frozenset({"terms.civilians_separate", "arguments.tranche.prisoners"})
 
     @property
-    def on_arguments(self) -> bool:  # noqa: D102
+    def on_arguments(self) -> bool:
         return True
 
     def explain(
         self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:  # noqa: D102
+    ) -> str | None:
         tranche = arguments.get("tranche")
         terms = state.terms
         if tranche is None or terms is None or not terms.civilians_separate:
             return None
         return "civilians and soldiers in one tranche" if tranche.mixed else None
 
-    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:  # noqa: D102
+    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         result: Mask = ~(arrays["agreed"] & arrays["civilians_separate"] & arrays["tranche.mixed"])
         return result
 
@@ -536,17 +536,15 @@ class Custom(Condition):
     @check.validator
     def _callable(self, attribute: object, value: object) -> None:
         if not callable(value):
-            raise InvalidType(
-                f"check must be callable, not {type(value).__name__}", path="check"
-            )
+            raise InvalidType(f"check must be callable, not {type(value).__name__}", path="check")
 
     @property
-    def reads(self) -> frozenset[str]:  # noqa: D102
+    def reads(self) -> frozenset[str]:
         return self.declared
 
     def explain(
         self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:  # noqa: D102
+    ) -> str | None:
         said = self.check(state, arguments)
         if said is not None and not isinstance(said, str):
             raise InvalidType(
@@ -554,13 +552,13 @@ class Custom(Condition):
             )
         return said
 
-    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:  # noqa: D102
+    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         raise InvalidValue(
             "a plain Python function cannot be evaluated on arrays; write the rule with "
             "the conditions of negotiations.conditions"
         )
 
-    def to_dict(self) -> dict[str, Any]:  # noqa: D102
+    def to_dict(self) -> dict[str, Any]:
         raise InvalidValue(
             "a plain Python function cannot be written to a process file; write the rule "
             "with the conditions of negotiations.conditions"
@@ -594,7 +592,7 @@ def condition_from_dict(data: object, where: str = "condition") -> Condition:
             f"{where}.kind: unknown condition {kind!r}; expected one of {', '.join(_KINDS)}",
             path=f"{where}.kind",
         )
-    fields = {name for name in _FIELDS[made]} | {"kind"}
+    fields = {*_FIELDS[made], "kind"}
     read = reader(data, where, fields)
     given = {name: read.get(name) for name in _FIELDS[made] if read.has(name)}
     if made is AllOf:
@@ -626,7 +624,7 @@ def state_arrays(
     a ``tranche`` argument (``tranche.released``, ``tranche.mixed``).
     """
     try:
-        import numpy as np
+        import numpy as np  # noqa: PLC0415  # optional: only arrays need numpy
     except ImportError:  # pragma: no cover - numpy comes with the test extra
         raise ImportError(
             "evaluating conditions on arrays needs numpy: pip install 'negotiations[test]'"

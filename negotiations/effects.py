@@ -112,10 +112,10 @@ class Record(Effect):
     kept: tuple[str, ...] = field(default=(), converter=_recorded, alias="parameters")
 
     @property
-    def parameters(self) -> tuple[str, ...]:  # noqa: D102  # documented on Effect
+    def parameters(self) -> tuple[str, ...]:  # documented on Effect
         return self.kept
 
-    def to_dict(self) -> dict[str, Any]:  # noqa: D102
+    def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind}
         if self.kept:
             data["parameters"] = list(self.kept)
@@ -129,12 +129,12 @@ class Agree(Effect):
     kind: ClassVar[str] = "agree"
 
     @property
-    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+    def parameters(self) -> tuple[str, ...]:
         return ("terms",)
 
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
-    ) -> State:  # noqa: D102
+    ) -> State:
         return evolve(state, stage=dest, terms=arguments["terms"], suspended_from=None)
 
 
@@ -145,10 +145,10 @@ class Transfer(Effect):
     kind: ClassVar[str] = "transfer"
 
     @property
-    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+    def parameters(self) -> tuple[str, ...]:
         return ("tranche",)
 
-    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:  # noqa: D102
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:
         tranche = arguments["tranche"]
         if not tranche.prisoners:
             return
@@ -167,7 +167,7 @@ class Transfer(Effect):
 
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
-    ) -> State:  # noqa: D102
+    ) -> State:
         return evolve(state, stage=dest, ledger=state.ledger.add(arguments["tranche"]))
 
 
@@ -176,28 +176,28 @@ class Open(Effect):
     """An item of kind ``item`` is opened (``name``); ``noun`` is how messages call one."""
 
     kind: ClassVar[str] = "open"
-    kind_of_item: str = field(converter=TEXT, alias="item")
-    noun: str = field(converter=TEXT)
+    kind_of_item: str = field(converter=TEXT, alias="item")  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    noun: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     @property
-    def item(self) -> str:  # noqa: D102
+    def item(self) -> str:
         return self.kind_of_item
 
     @property
-    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+    def parameters(self) -> tuple[str, ...]:
         return ("name",)
 
-    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:  # noqa: D102
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:
         name = arguments["name"]
         if state.is_open(self.kind_of_item, name):
             raise InvalidValue(f"name: {self.noun} {name!r} is already open", path="name")
 
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
-    ) -> State:  # noqa: D102
+    ) -> State:
         return evolve(state.with_item(self.kind_of_item, arguments["name"]), stage=dest)
 
-    def to_dict(self) -> dict[str, Any]:  # noqa: D102
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "item": self.kind_of_item, "noun": self.noun}
 
 
@@ -206,18 +206,18 @@ class Close(Effect):
     """An open item of kind ``item`` is closed (``name``)."""
 
     kind: ClassVar[str] = "close"
-    kind_of_item: str = field(converter=TEXT, alias="item")
-    noun: str = field(converter=TEXT)
+    kind_of_item: str = field(converter=TEXT, alias="item")  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    noun: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     @property
-    def item(self) -> str:  # noqa: D102
+    def item(self) -> str:
         return self.kind_of_item
 
     @property
-    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+    def parameters(self) -> tuple[str, ...]:
         return ("name",)
 
-    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:  # noqa: D102
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:
         name = arguments["name"]
         if not state.is_open(self.kind_of_item, name):
             opened = state.open_items(self.kind_of_item)
@@ -228,10 +228,10 @@ class Close(Effect):
 
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
-    ) -> State:  # noqa: D102
+    ) -> State:
         return evolve(state.without_item(self.kind_of_item, arguments["name"]), stage=dest)
 
-    def to_dict(self) -> dict[str, Any]:  # noqa: D102
+    def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "item": self.kind_of_item, "noun": self.noun}
 
 
@@ -242,10 +242,10 @@ class Declare(Effect):
     kind: ClassVar[str] = "declare"
 
     @property
-    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+    def parameters(self) -> tuple[str, ...]:
         return ("side", "name")
 
-    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:  # noqa: D102
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:
         side, name = arguments["side"], arguments["name"]
         if state.declared(side, name):
             raise InvalidValue(
@@ -255,7 +255,7 @@ class Declare(Effect):
 
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
-    ) -> State:  # noqa: D102
+    ) -> State:
         return evolve(state.with_interest(arguments["side"], arguments["name"]), stage=dest)
 
 
@@ -270,14 +270,14 @@ class Acknowledge(Effect):
     kind: ClassVar[str] = "acknowledge"
 
     @property
-    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+    def parameters(self) -> tuple[str, ...]:
         return ("side", "name")
 
-    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:  # noqa: D102
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:
         owner, by = _owner(state, arguments["side"], arguments["name"], process)
         name = arguments["name"]
         if by in state.acknowledged_by(owner, name):
-            if len(process.parties) == 2:  # noqa: PLR2004  # the article's wording
+            if len(process.parties) == 2:  # the article's wording
                 raise InvalidValue(f"name: {Interest(owner, name, True)} already", path="name")
             raise InvalidValue(
                 f"name: {process.label(by)} has already acknowledged "
@@ -287,7 +287,7 @@ class Acknowledge(Effect):
 
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
-    ) -> State:  # noqa: D102
+    ) -> State:
         owner, by = _owner(state, arguments["side"], arguments["name"], process)
         after = state.with_acknowledgement(owner, arguments["name"], by, process)
         return evolve(after, stage=dest)
@@ -298,7 +298,7 @@ def _owner(state: State, side: str, name: str, process: Definition) -> tuple[str
     for party in process.parties:
         if party != side and state.declared(party, name):
             return party, side
-    if state.declared(side, name) and len(process.parties) == 2:  # noqa: PLR2004  # no doubt
+    if state.declared(side, name) and len(process.parties) == 2:  # no doubt
         other = next(p for p in process.parties if p != side)
         return side, other
     raise InvalidValue(
@@ -315,12 +315,12 @@ class Suspend(Effect):
     kind: ClassVar[str] = "suspend"
 
     @property
-    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+    def parameters(self) -> tuple[str, ...]:
         return ("reason",)
 
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
-    ) -> State:  # noqa: D102
+    ) -> State:
         return evolve(state, stage=dest, suspended_from=state.stage)
 
 
@@ -333,7 +333,7 @@ class Resume(Effect):
 
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
-    ) -> State:  # noqa: D102
+    ) -> State:
         return evolve(state, stage=dest, suspended_from=None)
 
 
@@ -344,12 +344,12 @@ class End(Effect):
     kind: ClassVar[str] = "end"
 
     @property
-    def parameters(self) -> tuple[str, ...]:  # noqa: D102
+    def parameters(self) -> tuple[str, ...]:
         return ("reason",)
 
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
-    ) -> State:  # noqa: D102
+    ) -> State:
         return evolve(state, stage=dest, suspended_from=None)
 
 

@@ -132,7 +132,7 @@ def quoted(definition: Definition, rule: Rule) -> list[str]:
 def _shape_problems(definition: Definition) -> list[str]:
     found: list[str] = []
     parties = definition.parties
-    if len(set(parties)) < 2:  # noqa: PLR2004  # a negotiation has two parties at least
+    if len(set(parties)) < 2:  # a negotiation has two parties at least
         found.append(f"a process has at least two parties, not {len(set(parties))}")
     folded = [party.lower() for party in parties]
     found.extend(

@@ -11,8 +11,8 @@ import pytest
 
 import negotiations as ng
 from negotiations._cli import main
-from negotiations.diagram import mermaid, rules_table, stages_table
 from negotiations._story import ARTICLE_STORY, play
+from negotiations.diagram import mermaid, rules_table, stages_table
 
 
 def test_demo_walks_the_article_one_line_per_step(capsys: pytest.CaptureFixture[str]) -> None:

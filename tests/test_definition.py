@@ -345,8 +345,13 @@ def test_a_process_of_three_parties_from_its_own_text_is_sound() -> None:
         (
             {
                 "rules": (
-                    ng.Rule("talks.after_violations", "s", 2, "Each reported violation",
-                            Resolved("grievance", "grievances")),
+                    ng.Rule(
+                        "talks.after_violations",
+                        "s",
+                        2,
+                        "Each reported violation",
+                        Resolved("grievance", "grievances"),
+                    ),
                     ng.Rule("order", "s", 1, "ceasefire"),
                 )
             },

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 import negotiations as ng
-from negotiations.graph import Edge, Node, edges, nodes, simple_paths, walks
 from negotiations import Side
+from negotiations.graph import Edge, Node, edges, nodes, simple_paths, walks
 
 PROCESS = ng.PROCESS
 

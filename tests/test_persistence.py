@@ -29,13 +29,12 @@ from negotiations import (
     PROCESS,
     InvalidValue,
     Negotiation,
+    Side,
     Stage,
     Tranche,
     TransitionBlocked,
 )
-
 from negotiations._pledging import pledgeable
-from negotiations import Side
 from negotiations._story import ARTICLE_STORY, play
 from negotiations.testing import negotiations
 

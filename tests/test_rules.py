@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import negotiations as ng
+from negotiations import PROCESS as _PROCESS
 from negotiations import (
     Blocker,
     ExchangeTerms,
@@ -23,13 +24,13 @@ from negotiations import (
     Stage,
     Tranche,
 )
-from negotiations import PROCESS as _PROCESS
 
 article_line = _PROCESS.source.line
 
 
 def article_lines() -> tuple[str, ...]:
     return _PROCESS.source.lines
+
 
 RUSSIA, UKRAINE = Side.RUSSIA, Side.UKRAINE
 

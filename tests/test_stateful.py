@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import negotiations as ng
-from negotiations import testing
-from negotiations import Side, Stage
+from negotiations import Side, Stage, testing
 
 PARAMETERS: dict[str, tuple[str, ...]] = {
     move.trigger: move.parameters for move in ng.PROCESS.moves
