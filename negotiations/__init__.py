@@ -31,6 +31,7 @@ from negotiations._journal import (
 )
 from negotiations._ledger import Ledger
 from negotiations._negotiation import FORMAT, Negotiation
+from negotiations._process_file import read_process, write_process
 from negotiations._records import Blocker, Event, Pledge
 from negotiations._stages import Side, Stage
 from negotiations._state import Interest, State
@@ -76,4 +77,6 @@ __all__ = [
     "TransitionNotAllowed",
     "UnknownTrigger",
     "open",
+    "read_process",
+    "write_process",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any
 
 from negotiations._checks import check_count, check_party
@@ -90,6 +90,26 @@ class Counts(Mapping[str, int]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._parties)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parties
+
+    def keys(self) -> KeysView[str]:
+        """The parties counted, in order."""
+        return dict.fromkeys(self._parties).keys()
+
+    def values(self) -> ValuesView[int]:
+        """The counts, in the parties' order."""
+        return dict(zip(self._parties, self._values, strict=True)).values()
+
+    def items(self) -> ItemsView[str, int]:
+        """(party, count) pairs, in the parties' order."""
+        return dict(zip(self._parties, self._values, strict=True)).items()
+
+    @property
+    def any(self) -> bool:
+        """Whether anyone is counted at all."""
+        return any(self._values)
 
     def __len__(self) -> int:
         return len(self._parties)

@@ -30,13 +30,14 @@ def trusted(cls: type[T]) -> Callable[..., T]:
     setters = tuple(cls.__dict__[field.name].__set__ for field in attrs.fields(cls))  # type: ignore[arg-type]  # an attrs class
     new = object.__new__
     count = len(setters)
+    indexed = tuple(enumerate(setters))
 
     def make(*values: Any) -> T:
         if len(values) != count:  # a programming error: the fields are all given, in order
             raise TypeError(f"{cls.__name__}: {count} fields, {len(values)} given")
         made = new(cls)
-        for setter, value in zip(setters, values):  # noqa: B905  # lengths checked above
-            setter(made, value)
+        for at, setter in indexed:
+            setter(made, values[at])
         return made
 
     make.__name__ = make.__qualname__ = f"trusted_{cls.__name__}"

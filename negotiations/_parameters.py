@@ -71,7 +71,10 @@ def _tranche(value: object, field: str, process: Definition) -> Tranche:
             f"{field} must be a Tranche (for example Tranche.even(10)), not {type(value).__name__}",
             path=field,
         )
-    strangers = [str(p) for p, n in value.released.items() if n and p not in process.parties]
+    released = value.released
+    if released.parties == process.parties:  # the common case: nothing to look into
+        return value
+    strangers = [str(p) for p, n in released.items() if n and p not in process.parties]
     if strangers:
         where = f"{field}.released"
         raise InvalidValue(

@@ -458,6 +458,8 @@ class Proportion(Condition):
             return None
         released = tranche.released
         terms = state.terms
+        if terms.ratio is None and tranche.ratio is None and released.parties == process.parties:
+            return None  # one for one, and a tranche is one for one among its own parties
         exchanging = tuple(terms.ratio) if terms.ratio is not None else process.parties
         first = exchanging[0]
         multiple, left = divmod(released.get(first, 0), terms.share(first))

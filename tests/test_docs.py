@@ -51,6 +51,8 @@ def test_the_api_reference_names_exactly_the_exported_names() -> None:
     bullets = re.findall(r"^- (.*?)(?=^- |^#|\Z)", text, re.MULTILINE | re.DOTALL)
     leads = [" ".join(bullet.split()).split(" — ")[0] for bullet in bullets]
     documented = {
-        name for lead in leads for name in re.findall(r"`([A-Z][A-Za-z_]*|open)(?=[`(])", lead)
+        name
+        for lead in leads
+        for name in re.findall(r"`([A-Z][A-Za-z_]*|open|read_process|write_process)(?=[`(])", lead)
     }
     assert documented == set(negotiations.__all__)

@@ -52,6 +52,8 @@ DOCUMENTED = {
     "TransitionBlocked",
     "TransitionNotAllowed",
     "UnknownTrigger",
+    "read_process",
+    "write_process",
     "open",
 }
 
