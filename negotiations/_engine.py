@@ -158,6 +158,7 @@ class Engine:
             trigger
             for trigger in process.triggers
             if (plan := plans.get((trigger, stage))) is not None
+            and (plan.dest is not None or state.suspended_from is not None)
             and all(condition.met(state, {}, process) for _, condition, _ in plan.guard)
         )
 
@@ -196,7 +197,9 @@ def make_move(
     arguments = check_arguments(engine.process, engine.parameters[trigger], given)
     stage = state.stage
     plan = engine.plans.get((trigger, stage))
-    if plan is None:
+    if plan is None or (plan.dest is None and state.suspended_from is None):
+        # not a move from here, or a return with nowhere to return to (the stage was
+        # entered by a plain move, not a suspension)
         raise TransitionNotAllowed(trigger, stage, engine.allowed(state))
     plan.admit(state, arguments)
     dest: str | None

@@ -69,7 +69,10 @@ class Machine:
                 if move.returns:
                     for origin in definition.entered_from(source):
                         machine.add_transition(
-                            move.trigger, str(source), str(origin), conditions=[_came_from(origin)]
+                            move.trigger,
+                            str(source),
+                            str(origin),
+                            conditions=[_came_from(origin), *conditions],
                         )
                 else:
                     dest = None if move.dest is None else str(move.dest)

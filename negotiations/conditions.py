@@ -483,9 +483,11 @@ class Proportion(Condition):
         exchanging = share > 0
         first = exchanging.argmax(axis=1)
         rows = range(len(released))
-        multiple = released[rows, first] // share[rows, first]
+        divisor = share[rows, first]
+        # Rows without terms have no shares: divide by 1 there (their answer is "met" anyway).
+        multiple = released[rows, first] // (divisor + (divisor == 0))
         exact = (released == multiple[:, None] * share).all(axis=1)
-        result: Mask = ~arrays["agreed"] | ((multiple >= 1) & exact)
+        result: Mask = ~arrays["tranche.given"] | ~arrays["agreed"] | ((multiple >= 1) & exact)
         return result
 
 
@@ -623,7 +625,7 @@ def state_arrays(
     ``seriously_ill``, ``young``, ``seriously_ill_held``, ``young_held``, ``share``),
     ``civilians_separate``, ``open.<item>`` for each kind of item the process opens,
     ``pending_interests``; with ``arguments`` (one mapping per state), the columns of
-    a ``tranche`` argument (``tranche.released``, ``tranche.mixed``).
+    a ``tranche`` argument (``tranche.given``, ``tranche.released``, ``tranche.mixed``).
     """
     try:
         import numpy as np  # noqa: PLC0415  # optional: only arrays need numpy
@@ -674,6 +676,7 @@ def state_arrays(
         for row, tranche in enumerate(tranches):
             if tranche is not None:
                 columns["tranche.released"][row] = [tranche.released.get(p, 0) for p in parties]
+        columns["tranche.given"] = np.array([t is not None for t in tranches], dtype=bool)
         columns["tranche.mixed"] = np.array(
             [tranche is not None and tranche.mixed for tranche in tranches], dtype=bool
         )

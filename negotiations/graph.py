@@ -11,6 +11,7 @@ from attrs import frozen
 from negotiations._parameters import PARAMETERS
 from negotiations._records import PLEDGE_TRIGGERS
 from negotiations.conditions import AllOf, AtStage, Resolved
+from negotiations.effects import Suspend
 
 if TYPE_CHECKING:
     from negotiations._definition import Definition, Move, Rule
@@ -221,6 +222,12 @@ def _move_problems(definition: Definition, move: Move) -> list[str]:
             found.append(f"move {move.trigger}: rule {rule_id} checks a tranche it does not take")
     if move.returns and move.dest is not None:
         found.append(f"move {move.trigger}: a returning move has no fixed dest")
+    held = _remembers(definition)
+    if move.dest in held and not isinstance(move.effect, Suspend):
+        found.append(
+            f"move {move.trigger}: leads into {move.dest}, which is left by returning to where "
+            "the process was suspended from; only a suspending move may lead there"
+        )
     return found
 
 

@@ -154,6 +154,11 @@ MORE = (
         ("resume", "exchange.reciprocal", "tranche"),
     ),
     Broken(
+        "a plain move into a stage left by returning where the process was suspended from",
+        (add_move(Move("pause", (Stage.TALKS,), Stage.SUSPENDED)),),
+        ("pause", "suspended", "only a suspending move"),
+    ),
+    Broken(
         "a condition naming a stage the process does not have",
         (edit_rule("settlement.interests", condition=AtStage("signing")),),
         ("settlement.interests", "signing"),
