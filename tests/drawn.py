@@ -143,9 +143,7 @@ def _named(
 
 
 @st.composite
-def tranches(
-    draw: st.DrawFn, parties: Sequence[str], terms: ExchangeTerms | None
-) -> Tranche:
+def tranches(draw: st.DrawFn, parties: Sequence[str], terms: ExchangeTerms | None) -> Tranche:
     """A tranche for ``parties``: mostly at the ratio of ``terms`` (or one for one), sometimes
     not (one for one against a ratio, or a subset of the parties), sometimes of named
     people who may mix civilians and soldiers or have been released before."""
@@ -160,7 +158,7 @@ def tranches(
     else:
         released = dict.fromkeys(parties, size)
         ratio = None
-    if kind == "named" and sum(released.values()) <= 12:  # noqa: PLR2004  # a few people only
+    if kind == "named" and sum(released.values()) <= 12:  # a few people only
         people = _named(draw, released, terms)
         try:
             return Tranche.from_prisoners(
@@ -177,13 +175,16 @@ def tranches(
     priority = st.fixed_dictionaries(
         {party: st.integers(0, number) for party, number in released.items()}
     )
-    return Tranche(
-        released=released,
-        civilians=draw(st.booleans()),
-        seriously_ill=draw(priority),
-        young=draw(priority),
-        ratio=ratio if kind == "agreed" else None,
-    )
+    try:
+        return Tranche(
+            released=released,
+            civilians=draw(st.booleans()),
+            seriously_ill=draw(priority),
+            young=draw(priority),
+            ratio=ratio if kind == "agreed" else None,
+        )
+    except ng.InvalidValue:  # the article's sides are always both counted: one alone is uneven
+        return Tranche(released=dict.fromkeys(parties, size))
 
 
 def _names_in(negotiation: ng.Negotiation) -> list[str]:
@@ -194,9 +195,7 @@ def _names_in(negotiation: ng.Negotiation) -> list[str]:
 
 
 @st.composite
-def arguments(
-    draw: st.DrawFn, negotiation: ng.Negotiation, trigger: str
-) -> dict[str, object]:
+def arguments(draw: st.DrawFn, negotiation: ng.Negotiation, trigger: str) -> dict[str, object]:
     """Arguments for ``trigger`` of ``negotiation``'s process, built from the move's parameter
     names: mostly accepted values, some refused ones (about one call in eight)."""
     process = negotiation.process
@@ -288,7 +287,7 @@ class _Builder:
 
 
 @st.composite
-def definitions(  # noqa: C901, PLR0912, PLR0915  # one recipe, read top to bottom
+def definitions(  # noqa: PLR0912  # one recipe, read top to bottom
     draw: st.DrawFn, *, max_stages: int = 4, guarded_returns: bool = True
 ) -> Definition:
     """A random valid process, live in every edge.
@@ -357,12 +356,12 @@ def definitions(  # noqa: C901, PLR0912, PLR0915  # one recipe, read top to bott
             )
     if interests:
         state_rules.append(build.rule("interests.acknowledged", Acknowledged()))
-    if len(state_rules) >= 2 and draw(st.booleans()):  # noqa: PLR2004  # a pair to join
-        first, second = draw(st.lists(st.sampled_from(state_rules), min_size=2, max_size=2, unique=True))
-        conditions = dict(build.conditions)
-        state_rules.append(
-            build.rule("both", AllOf((conditions[first], conditions[second])))
+    if len(state_rules) >= 2 and draw(st.booleans()):  # a pair to join
+        first, second = draw(
+            st.lists(st.sampled_from(state_rules), min_size=2, max_size=2, unique=True)
         )
+        conditions = dict(build.conditions)
+        state_rules.append(build.rule("both", AllOf((conditions[first], conditions[second]))))
     argument_rules: list[str] = []
     if exchange:
         argument_rules = [
@@ -427,21 +426,28 @@ def definitions(  # noqa: C901, PLR0912, PLR0915  # one recipe, read top to bott
                 allowed.append((rule_id, usable))
         if not allowed:
             return ()
-        chosen = draw(st.lists(st.sampled_from(allowed), min_size=1, max_size=2, unique_by=lambda a: a[0]))
+        chosen = draw(
+            st.lists(st.sampled_from(allowed), min_size=1, max_size=2, unique_by=lambda a: a[0])
+        )
         guard = []
         for rule_id, usable in chosen:
             helper = draw(st.sampled_from(usable))
             helper_sources[helper].update(sources)
             if len(sources) == 1 and draw(st.booleans()):  # only from there, and ...
                 (stage,) = sources
-                rule_id = build.rule(
-                    f"only_from_{stage}", AllOf((AtStage(stage, "this move is made"), condition_of(rule_id)))
+                rule_id = build.rule(  # noqa: PLW2901  # the rule drawn replaces the one named
+                    f"only_from_{stage}",
+                    AllOf((AtStage(stage, "this move is made"), condition_of(rule_id))),
                 )
             guard.append(rule_id)
         return tuple(guard)
 
     def stage_effect(dest: str) -> Effect:
-        choices: list[Effect] = [Record(), Record(parameters=("reason",)), Record(parameters=("note",))]
+        choices: list[Effect] = [
+            Record(),
+            Record(parameters=("reason",)),
+            Record(parameters=("note",)),
+        ]
         if dest in finals:
             choices.append(End())
         elif exchange:
@@ -470,6 +476,7 @@ def definitions(  # noqa: C901, PLR0912, PLR0915  # one recipe, read top to bott
             continue
         seen.add((source, dest))
         effect = stage_effect(dest)
+
         def sources_of(trigger: str) -> set[str]:
             return {s for move, _ in made if move.trigger == trigger for s in move.sources}
 
@@ -485,10 +492,14 @@ def definitions(  # noqa: C901, PLR0912, PLR0915  # one recipe, read top to bott
         else:
             trigger = build.trigger(f"to_{dest}")
         sources = (source,)
-        more = [s for s in inner if s != source and s != dest]
+        more = [s for s in inner if s not in (source, dest)]
         if more and draw(st.integers(0, 3)) == 0:
             taken = sources_of(trigger)
-            extra = [s for s in draw(st.lists(st.sampled_from(more), max_size=2, unique=True)) if s not in taken]
+            extra = [
+                s
+                for s in draw(st.lists(st.sampled_from(more), max_size=2, unique=True))
+                if s not in taken
+            ]
             sources = (source, *extra)
         move = Move(
             trigger,
@@ -506,13 +517,17 @@ def definitions(  # noqa: C901, PLR0912, PLR0915  # one recipe, read top to bott
         held_from = tuple(draw(st.lists(st.sampled_from(inner), min_size=1, unique=True)))
         build.moves.append(Move("suspend", held_from, hold, effect=Suspend()))
         resume = Resume()
-        build.moves.append(
-            Move("resume", (hold,), effect=resume, guard=guard_for((hold,), resume))
-        )
+        build.moves.append(Move("resume", (hold,), effect=resume, guard=guard_for((hold,), resume)))
         if draw(st.booleans()):
             end = End()
             build.moves.append(
-                Move("abandon", (hold,), draw(st.sampled_from(finals)), guard=guard_for((hold,), end), effect=end)
+                Move(
+                    "abandon",
+                    (hold,),
+                    draw(st.sampled_from(finals)),
+                    guard=guard_for((hold,), end),
+                    effect=end,
+                )
             )
 
     # -- internal moves ----------------------------------------------------------------------
@@ -520,7 +535,9 @@ def definitions(  # noqa: C901, PLR0912, PLR0915  # one recipe, read top to bott
     internal: list[tuple[str, tuple[str, ...], Effect]] = []
     if exchange:
         transfer_from = {initial} | set(draw(st.lists(st.sampled_from(everywhere))))
-        internal.append(("transfer", tuple(s for s in everywhere if s in transfer_from), Transfer()))
+        internal.append(
+            ("transfer", tuple(s for s in everywhere if s in transfer_from), Transfer())
+        )
     for item in items:
         opened = [s for s in everywhere if s in helper_sources[f"open_{item}"]]
         closed = tuple(draw(st.lists(st.sampled_from(opened), min_size=1, unique=True)))
@@ -535,7 +552,13 @@ def definitions(  # noqa: C901, PLR0912, PLR0915  # one recipe, read top to bott
     for trigger, sources, effect in internal:
         build.used.add(trigger)
         build.moves.append(
-            Move(trigger, sources, guard=guard_for(sources, effect), effect=effect, checks=checks_for(effect))
+            Move(
+                trigger,
+                sources,
+                guard=guard_for(sources, effect),
+                effect=effect,
+                checks=checks_for(effect),
+            )
         )
     # The helpers last: the guards above have widened where they are made from. Close and
     # acknowledge were drawn from the helpers' sources before widening, which stays a subset.
@@ -557,7 +580,14 @@ def definitions(  # noqa: C901, PLR0912, PLR0915  # one recipe, read top to bott
         lines.append(f"Clause {len(lines)}: {statement}.")
         rules.append(Rule(rule_id, statement, len(lines), statement, condition))
     lines.append(f"Clause {len(lines) + 1}: the steps are taken in their order.")
-    rules.append(Rule("order", "the steps are taken in their order", len(lines), "steps are taken in their order"))
+    rules.append(
+        Rule(
+            "order",
+            "the steps are taken in their order",
+            len(lines),
+            "steps are taken in their order",
+        )
+    )
     terms = draw(st.none() | exchange_terms(parties)) if exchange else None
     return Definition(
         name=f"drawn-{'-'.join(parties)}",

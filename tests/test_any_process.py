@@ -33,6 +33,7 @@ from typing import Any
 
 import attrs
 import pytest
+from drawn import arguments, definitions, describe, walk_conditions
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -43,18 +44,17 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from processes import CEASEFIRE, PROCESSES
 
 import negotiations as ng
-from drawn import arguments, definitions, describe, walk_conditions
 from negotiations import Definition, ExchangeTerms, Tranche
 from negotiations._engine import make_move
 from negotiations._pledging import pledgeable
 from negotiations._records import PLEDGE_TRIGGERS
 from negotiations._state import State
 from negotiations.conditions import Resolved
-from negotiations.effects import Acknowledge, Declare, Resume, Suspend
+from negotiations.effects import Acknowledge, Declare, End, Resume, Suspend
 from negotiations.graph import Edge, Node, edges, nodes, problems, walks
-from processes import CEASEFIRE, HOSTAGE_EXCHANGE, PROCESSES
 
 #: Fewer examples for the tests that search a whole drawn process (a quarter of the
 #: profile's: 15 in dev, 100 in ci).
@@ -175,12 +175,12 @@ class Explorer:
             state = self.states[here]
             self.out[here] = []
             for trigger in from_stage.get(state.stage, ()):
-                for given in self.choices(trigger, state):
+                for offered in self.choices(trigger, state):
                     try:
-                        _, after = make_move(engine, state, trigger, given, live=False)
+                        _, after = make_move(engine, state, trigger, offered, live=False)
                     except (ng.InvalidValue, ng.InvalidType):
                         continue
-                    step = (trigger, given)
+                    step = (trigger, offered)
                     if after is None:
                         self.refused.append((here, step))
                         continue
@@ -245,9 +245,7 @@ class Explorer:
         """The graph node of the state ``key``."""
         return node_of(self.process, self.states[key])
 
-    def search(
-        self, start: Key, goal: Any, expand: Any = lambda key: True
-    ) -> list[Step] | None:
+    def search(self, start: Key, goal: Any, expand: Any = lambda key: True) -> list[Step] | None:
         """The shortest canonical history from ``start`` to a state where ``goal(key)``,
         going on only from states where ``expand(key)``."""
         came: dict[Key, tuple[Key, Step] | None] = {start: None}
@@ -273,9 +271,9 @@ class Explorer:
 def replay(process: Definition, steps: list[Step]) -> ng.Negotiation:
     """A live negotiation after ``steps``, each of which must be accepted."""
     talks = ng.Negotiation(process)
-    for at, (trigger, given) in enumerate(steps):
+    for at, (trigger, offered) in enumerate(steps):
         try:
-            talks.send(trigger, **given)
+            talks.send(trigger, **offered)
         except ng.NegotiationError as error:  # pragma: no cover - reported with the path
             raise AssertionError(f"step {at} of {steps}: {error!r}") from error
     return talks
@@ -302,7 +300,7 @@ def test_drawn_definitions_are_valid_and_sound(process: Definition) -> None:
     stage was entered from), every condition names stages and kinds of item that exist,
     every rule quotes its line, and 2 to 4 parties take part."""
     assert problems(process) == []
-    assert 2 <= len(process.parties) <= 4  # noqa: PLR2004  # the strategy's range
+    assert 2 <= len(process.parties) <= 4  # the strategy's range
     out: dict[str, set[str]] = {}
     for move in process.moves:
         for source in move.sources:
@@ -317,9 +315,9 @@ def test_drawn_definitions_are_valid_and_sound(process: Definition) -> None:
     for move in process.moves:
         if isinstance(move.effect, Suspend):  # only a suspension leads into a held stage
             assert move.dest in {s for m in process.moves if m.returns for s in m.sources}
-    for rule in process.rules:
-        assert rule.quote in process.source.line(rule.line)
-        for part in walk_conditions(rule.condition):
+    for each in process.rules:
+        assert each.quote in process.source.line(each.line)
+        for part in walk_conditions(each.condition):
             if isinstance(part, Resolved):
                 assert part.item in process.items
             stage = getattr(part, "stage", None)
@@ -397,26 +395,43 @@ class Driven(RuleBasedStateMachine):
     # -- the steps ---------------------------------------------------------------------------
 
     @rule(data=st.data())
-    def attempt_a_move(self, data: st.DataObject) -> None:
-        talks = self.negotiation
-        allowed = talks.allowed()
-        choices = st.sampled_from(self.process.triggers)
-        if allowed and data.draw(st.booleans(), label="follow allowed"):
-            choices = st.sampled_from(allowed)
-        trigger = data.draw(choices, label="trigger")
-        given = data.draw(arguments(talks, trigger), label="arguments")
-        self.call(lambda: talks.send(trigger, **given), trigger)
+    def make_progress(self, data: st.DataObject) -> None:
+        """A move the rules allow now that neither suspends nor ends the process (so that runs
+        get far and linger in each stage; ``attempt_a_move`` ends them)."""
+        talks, process = self.negotiation, self.process
+        onward = []
+        for trigger in talks.allowed():
+            move = process.move(trigger, talks.stage)
+            assert move is not None
+            if not isinstance(move.effect, (End, Suspend)) and move.dest not in process.finals:
+                onward.append(trigger)
+        trigger = data.draw(st.sampled_from(onward or list(process.triggers)), label="onward")
+        self.send(data, trigger)
 
-    @rule()
-    def attempt_an_unknown_move(self) -> None:
+    @rule(data=st.data())
+    def attempt_a_move(self, data: st.DataObject) -> None:
+        """Any move: one from this stage (allowed or not), one leaving it, or any at all."""
+        talks, process = self.negotiation, self.process
+        here = [t for t in process.triggers if process.move(t, talks.stage) is not None]
+        leaving = [t for t in here if not process.move(t, talks.stage).internal]  # type: ignore[union-attr]
+        pools = [here, leaving, list(process.triggers), ["no_such_move"]]
+        pool = data.draw(st.sampled_from([p for p in pools if p]), label="pool")
+        self.send(data, data.draw(st.sampled_from(pool), label="trigger"))
+
+    def send(self, data: st.DataObject, trigger: str) -> None:
         talks = self.negotiation
-        self.call(lambda: talks.send("no_such_move"), "no_such_move")
+        given: dict[str, object] = {}
+        if trigger in self.process.triggers:
+            given = data.draw(arguments(talks, trigger), label="arguments")
+        self.call(lambda: talks.send(trigger, **given), trigger)
 
     @rule(data=st.data())
     def pledge(self, data: st.DataObject) -> None:
         talks = self.negotiation
         side = data.draw(st.sampled_from(self.process.parties) | st.just("nobody"), label="side")
-        trigger = data.draw(st.sampled_from(self.process.triggers), label="pledged")
+        can = list(pledgeable(self.process.engine))
+        anything = st.sampled_from(self.process.triggers)
+        trigger = data.draw(st.sampled_from(can) | anything if can else anything, label="pledged")
         self.call(lambda: talks.pledge(side, trigger, note="drawn"), "pledge")
 
     @precondition(lambda self: self.talks is not None and bool(self.talks.pledges))
@@ -426,7 +441,14 @@ class Driven(RuleBasedStateMachine):
         pledge = data.draw(st.sampled_from(talks.pledges), label="withdrawn")
         self.call(lambda: talks.withdraw(pledge), "withdraw")
 
-    @rule()
+    @rule(reopen=st.booleans())
+    def keep(self, reopen: bool) -> None:
+        """Reopen the journal (and go on with the reopened negotiation), or save and load."""
+        if reopen:
+            self.reopen_the_journal()
+        else:
+            self.save_and_load()
+
     def reopen_the_journal(self) -> None:
         talks = self.negotiation
         talks.close()
@@ -434,7 +456,6 @@ class Driven(RuleBasedStateMachine):
         assert again == talks
         self.talks = again
 
-    @rule()
     def save_and_load(self) -> None:
         path = self.folder / "saved.json"
         self.negotiation.save(path)
@@ -455,13 +476,16 @@ class Driven(RuleBasedStateMachine):
             make()
         except ng.TransitionBlocked as error:
             state, length, pledges = before
-            assert talks.state == state and talks.state.pledges == pledges
+            assert talks.state == state
+            assert talks.state.pledges == pledges
             assert len(talks.history) == length + 1
             refusal = talks.history[-1]
-            assert not refusal.accepted and refusal.trigger == trigger
-            assert refusal.blockers == error.blockers and error.blockers
+            assert not refusal.accepted
+            assert refusal.trigger == trigger
+            assert refusal.blockers == error.blockers  # noqa: PT017  # the refusal is checked against the state it left
+            assert error.blockers  # noqa: PT017  # the refusal is checked against the state it left
             if trigger in self.process.triggers and self.process.move(trigger, state.stage):
-                assert {b.rule for b in error.blockers} == unmet(self.process, trigger, state)
+                assert {b.rule for b in error.blockers} == unmet(self.process, trigger, state)  # noqa: PT017  # the refusal is checked against the state it left
         except (ng.InvalidValue, ng.InvalidType, ng.TransitionNotAllowed, ng.UnknownTrigger):
             assert _snapshot(talks) == before
         else:
@@ -469,41 +493,44 @@ class Driven(RuleBasedStateMachine):
         self.calls.append((len(talks.history), talks.state))
 
     def check_call(self, state: State, since: int) -> None:
-        """Each accepted move of the call was allowed in the state it was made from, landed
-        where its move says, and a pledge made it only right after the event that made it
-        possible."""
+        """Each accepted move of the call was allowed in the state it was made from and landed
+        where its move says; a pledge made a move only when it was the earliest waiting pledge
+        due, not while suspended, and only after an event that made it due (the one event
+        that was not made by a pledge, or a run of pledged moves right after it)."""
         process, talks = self.process, self.negotiation
         events = talks.history[since:]
-        waiting = set(state.pledges)
-        due_before: set[int] = set()  # pledge numbers due in the state before the last event
+        waiting = list(state.pledges)
+        due_before_cause: set[int] = set()
         for at, event in enumerate(events):
+            due_now = [p for p in waiting if ready(process, p.trigger, state)]
+            if event.pledge is None or event.trigger in ("pledge", "withdraw"):
+                due_before_cause = {p.number for p in due_now}
             if event.trigger in PLEDGE_TRIGGERS:
                 assert event.pledge is not None
                 if event.trigger == "pledge":
-                    waiting.add(event.pledge)
+                    waiting.append(event.pledge)
                 else:
-                    waiting.discard(event.pledge)
-                    if event.trigger == "drop":
-                        assert state.stage in process.finals
-                due_before = {p.number for p in waiting if ready(process, p.trigger, state)}
+                    waiting.remove(event.pledge)
+                if event.trigger == "drop":
+                    assert state.stage in process.finals
                 continue
             assert event.accepted
             move = process.move(event.trigger, state.stage)
-            assert move is not None and event.source == state.stage
-            assert not unmet(process, event.trigger, state), (event, unmet(process, event.trigger, state))
+            assert move is not None
+            assert event.source == state.stage
+            missing = unmet(process, event.trigger, state)
+            assert not missing, f"{event} accepted with {missing} unmet"
             if event.pledge is not None:
                 assert at > 0, "a pledge fired before anything happened"
                 assert state.suspended_from is None, "a pledge fired while suspended"
-                assert ready(process, event.trigger, state)
-                assert event.pledge.number not in due_before, "the pledge was due an event earlier"
-                waiting.discard(event.pledge)
-            if move.returns:
-                dest = state.suspended_from
-            else:
-                dest = move.dest or state.stage
+                assert due_now, event.pledge
+                assert due_now[0] == event.pledge, (due_now, event.pledge)
+                assert event.pledge.number not in due_before_cause, "it was due before"
+                waiting.remove(event.pledge)
+            dest = state.suspended_from if move.returns else (move.dest or state.stage)
             assert event.dest == dest
-            due_before = {p.number for p in waiting if ready(process, p.trigger, state)}
             state = move.effect.apply(state, dict(event.arguments), dest, process)
+        assert waiting == list(talks.state.pledges)
         assert _kept(state, process) == _kept(talks.state, process)
 
     @invariant()
@@ -578,12 +605,16 @@ def walk_every_edge(process: Definition) -> None:
         passed.add(edge)
         talks = replay(process, explorer.path(here))
         event = talks.send(step[0], **step[1])
-        assert event.accepted and Edge(node_of(process, explorer.states[here]), step[0], node_of(process, talks.state)) == edge
+        assert event.accepted
+        assert (
+            Edge(node_of(process, explorer.states[here]), step[0], node_of(process, talks.state))
+            == edge
+        )
     every = set(edges(process))
     assert passed <= every, f"moves the graph does not know: {passed - every}"
     assert not every - passed, f"edges never walked: {sorted(map(str, every - passed))}"
     refused: set[tuple[Edge, str]] = set()
-    for here, (trigger, given) in explorer.refused:
+    for here, (trigger, offered) in explorer.refused:
         state = explorer.states[here]
         missing = unmet(process, trigger, state)
         for edge in (e for e in every if e.source == explorer.node(here) and e.trigger == trigger):
@@ -594,12 +625,14 @@ def walk_every_edge(process: Definition) -> None:
             talks = replay(process, explorer.path(here))
             length = len(talks.history)
             with pytest.raises(ng.TransitionBlocked) as blocked:
-                talks.send(trigger, **given)
+                talks.send(trigger, **offered)
             assert {blocker.rule for blocker in blocked.value.blockers} == missing
             assert talks.state == state
             assert len(talks.history) == length + 1
     wanted = {(edge, rule_id) for edge in every for rule_id in _guard(process, edge)}
-    assert not wanted - refused, f"guard rules never refused: {sorted((str(e), r) for e, r in wanted - refused)}"
+    assert not wanted - refused, (
+        f"guard rules never refused: {sorted((str(e), r) for e, r in wanted - refused)}"
+    )
 
 
 def _guard(process: Definition, edge: Edge) -> tuple[str, ...]:
@@ -670,7 +703,7 @@ def keep_pledges(process: Definition) -> int:
                     continue
 
                 def due(key: Key) -> bool:
-                    return ready(process, trigger, explorer.states[key])
+                    return ready(process, trigger, explorer.states[key])  # noqa: B023  # used within this turn of the loop
 
                 run = explorer.search(start, due, expand=lambda key: not due(key))
                 if run is not None:
@@ -696,7 +729,7 @@ def _held_run(explorer: Explorer, start: Key, trigger: str) -> list[Step] | None
         back = attrs.evolve(state, stage=state.suspended_from, suspended_from=None)
         if not ready(process, trigger, back):
             continue
-        for step, there in explorer.out.get(key, ()):
+        for step, _there in explorer.out.get(key, ()):
             if step[0] not in resumes:
                 continue
             first = explorer.search(
@@ -716,18 +749,21 @@ def check_pledge(
     last step."""
     talks = replay(process, prefix)
     pledge = talks.pledge(side, trigger, note="as soon as possible")
-    assert pledge in talks.pledges and pledge.blockers, "a pledge of a blocked move waits"
-    for at, (made, given) in enumerate(run):
+    assert pledge in talks.pledges, "a pledge of a blocked move waits"
+    assert pledge.blockers
+    for at, (made, offered) in enumerate(run):
         since = len(talks.history)
-        talks.send(made, **given)
+        talks.send(made, **offered)
         events = talks.history[since:]
         if at < len(run) - 1:
             assert len(events) == 1, f"the pledge fired early, after {made}: {events}"
             assert pledge in talks.pledges
             continue
-        assert len(events) == 2, f"the pledge did not fire right after {made}: {events}"  # noqa: PLR2004
+        assert len(events) == 2, f"the pledge did not fire right after {made}: {events}"
         fired = events[1]
-        assert fired.trigger == trigger and fired.accepted and fired.pledge == pledge
+        assert fired.trigger == trigger
+        assert fired.accepted
+        assert fired.pledge == pledge
         assert fired.source == events[0].dest
         assert pledge not in talks.pledges
 
@@ -737,9 +773,13 @@ def test_pledges_fire_exactly_when_possible(process: Definition) -> None:
     """A pledge of a guarded move fires right after the event that makes its guard pass, and
     not before; made possible while suspended, it fires right after the resume."""
     checked = keep_pledges(process)
-    assert checked >= len([t for t in pledgeable(process.engine) if any(
-        m.guard for m in process.moves if m.trigger == t
-    )])
+    assert checked >= len(
+        [
+            t
+            for t in pledgeable(process.engine)
+            if any(m.guard for m in process.moves if m.trigger == t)
+        ]
+    )
     if process is CEASEFIRE:  # a violation can be closed while suspended
         assert (CEASEFIRE.name, "withdraw_weapons") in FIRED_ON_RESUME
 
@@ -826,22 +866,39 @@ def _held_process(*, guarded_resume: bool, wander: bool) -> Definition:
     from negotiations import Move, Rule, Source
     from negotiations.effects import Close, End, Open
 
-    source = Source("A note", "2024-01-01", "the tests", "A note.\nNo issue may stay open.\nIn order.")
+    source = Source(
+        "A note", "2024-01-01", "the tests", "A note.\nNo issue may stay open.\nIn order."
+    )
     rules = (
-        Rule("issues.closed", "no issue is open", 2, "No issue may stay open.", Resolved("issue", "issue(s)")),
+        Rule(
+            "issues.closed",
+            "no issue is open",
+            2,
+            "No issue may stay open.",
+            Resolved("issue", "issue(s)"),
+        ),
         Rule("order", "in order", 3, "In order."),
     )
     moves = [
         Move("open_issue", ("s0", "hold"), effect=Open("issue", "issue")),
         Move("close_issue", ("s0", "hold"), effect=Close("issue", "issue")),
         Move("suspend", ("s0",), "hold", effect=Suspend()),
-        Move("resume", ("hold",), effect=Resume(), guard=("issues.closed",) if guarded_resume else ()),
+        Move(
+            "resume", ("hold",), effect=Resume(), guard=("issues.closed",) if guarded_resume else ()
+        ),
         Move("finish", ("s0", "hold"), "end", effect=End()),
     ]
     if wander:
         moves.append(Move("wander", ("s0",), "hold"))
     return Definition(
-        "held", source, ("a", "b"), ("s0", "hold", "end"), "s0", {"end"}, rules, tuple(moves),
+        "held",
+        source,
+        ("a", "b"),
+        ("s0", "hold", "end"),
+        "s0",
+        {"end"},
+        rules,
+        tuple(moves),
         order_rule="order",
     )
 
