@@ -106,6 +106,12 @@ class Counts(Mapping[str, int]):
         """(party, count) pairs, in the parties' order."""
         return dict(zip(self._parties, self._values, strict=True)).items()
 
+    def over(self, parties: tuple[str, ...]) -> tuple[int, ...]:
+        """The counts of ``parties``, in their order (0 for a party not counted)."""
+        if parties == self._parties:
+            return self._values
+        return tuple(self.get(party, 0) for party in parties)
+
     @property
     def any(self) -> bool:
         """Whether anyone is counted at all."""

@@ -33,12 +33,12 @@ if TYPE_CHECKING:
     from negotiations._definition import Definition, Move
     from negotiations._records import Pledge
     from negotiations._state import State
-    from negotiations.conditions import Condition
+    from negotiations.conditions import Bound, Condition
 
 __all__ = ["Engine", "Plan", "make_move"]
 
-#: A rule as a plan keeps it: its id, its condition, and its citation.
-Cited = tuple[str, "Condition", str]
+#: A rule as a plan keeps it: its id, its condition bound to the process, and its citation.
+Cited = tuple[str, "Bound", str]
 
 
 class Plan:
@@ -46,33 +46,33 @@ class Plan:
 
     __slots__ = ("checks", "dest", "effect", "guard", "move", "process", "stage", "trigger")
 
-    def __init__(self, process: Definition, move: Move, stage: str) -> None:
+    def __init__(self, engine: Engine, move: Move, stage: str) -> None:
+        process = engine.process
         self.process = process
         self.move = move
         self.trigger = move.trigger
         self.stage = stage
         self.effect = move.effect
-        self.checks: tuple[Cited, ...] = _cited(process, move.checks)
-        self.guard: tuple[Cited, ...] = _cited(process, move.guard)
+        self.checks: tuple[Cited, ...] = _cited(engine, move.checks)
+        self.guard: tuple[Cited, ...] = _cited(engine, move.guard)
         #: Where the move leads; ``None`` where it goes back to where the process was
         #: suspended from (known only then).
         self.dest: str | None = None if move.returns else (move.dest or stage)
 
     def evaluate(self, state: State, arguments: Mapping[str, Any]) -> tuple[Blocker, ...]:
         """A blocker for every guard rule ``state`` does not meet."""
-        process = self.process
         found = [
             make_blocker(rule, said, cited)
-            for rule, condition, cited in self.guard
-            if (said := condition.explain(state, arguments, process)) is not None
+            for rule, bound, cited in self.guard
+            if (said := bound.explain(state, arguments)) is not None
         ]
         return tuple(found)
 
     def admit(self, state: State, arguments: Mapping[str, Any]) -> None:
         """Refuse arguments that break the move's argument rules or do not fit the state."""
         process = self.process
-        for rule, condition, _ in self.checks:
-            said = condition.explain(state, arguments, process)
+        for rule, bound, _ in self.checks:
+            said = bound.explain(state, arguments)
             if said is not None:
                 quote = process.rule(rule).quote
                 raise InvalidValue(
@@ -87,16 +87,16 @@ class Plan:
             self.admit(state, arguments)
         except (InvalidValue, InvalidType):
             return False
-        process = self.process
-        return all(condition.met(state, arguments, process) for _, condition, _ in self.guard)
+        return all(bound.met(state, arguments) for _, bound, _ in self.guard)
 
 
-def _cited(process: Definition, rule_ids: tuple[str, ...]) -> tuple[Cited, ...]:
+def _cited(engine: Engine, rule_ids: tuple[str, ...]) -> tuple[Cited, ...]:
+    process = engine.process
     found = []
     for rule_id in rule_ids:
         condition = process.rule(rule_id).condition
         assert condition is not None  # a sound definition guards with conditions only
-        found.append((rule_id, condition, process.citation(rule_id)))
+        found.append((rule_id, engine.bound(condition), process.citation(rule_id)))
     return tuple(found)
 
 
@@ -105,8 +105,9 @@ class Engine:
 
     def __init__(self, process: Definition) -> None:
         self.process = process
+        self._bound: dict[Condition, Bound] = {}
         self.plans: dict[tuple[str, str], Plan] = {
-            (move.trigger, stage): Plan(process, move, stage)
+            (move.trigger, stage): Plan(self, move, stage)
             for move in process.moves
             for stage in move.sources
         }
@@ -128,6 +129,13 @@ class Engine:
         self.name_of: dict[str, str] = {stage: str(stage) for stage in process.stages}
         plans = self.plans
         self.machine = Machine(process, lambda move, stage: plans[move.trigger, stage].evaluate)
+
+    def bound(self, condition: Condition) -> Bound:
+        """``condition`` bound to this process: worked out once, kept while the process lives."""
+        found = self._bound.get(condition)
+        if found is None:
+            found = self._bound[condition] = condition.bind(self.process)
+        return found
 
     def known(self, trigger: object) -> str:
         """``trigger`` if it is a move of the process, else an error (with a suggestion)."""
@@ -153,13 +161,13 @@ class Engine:
 
     def allowed(self, state: State) -> tuple[str, ...]:
         """The triggers that are moves from ``state``'s stage with every guard rule met."""
-        plans, stage, process = self.plans, state.stage, self.process
+        plans, stage = self.plans, state.stage
         return tuple(
             trigger
-            for trigger in process.triggers
+            for trigger in self.process.triggers
             if (plan := plans.get((trigger, stage))) is not None
             and (plan.dest is not None or state.suspended_from is not None)
-            and all(condition.met(state, {}, process) for _, condition, _ in plan.guard)
+            and all(bound.met(state, {}) for _, bound, _ in plan.guard)
         )
 
     def _out_of_order(self, trigger: str, stage: str) -> Blocker:

@@ -77,6 +77,11 @@ seriously_ill_held=SideCounts(russia=0, ukraine=0), young_held=SideCounts(russia
         quota = self.quota
         return quota if isinstance(quota, int) else quota.get(party, 0)
 
+    def quotas(self, parties: tuple[str, ...]) -> tuple[int, ...]:
+        """How many each of ``parties`` must release at least, in their order."""
+        quota = self.quota
+        return (quota,) * len(parties) if isinstance(quota, int) else quota.over(parties)
+
     def share(self, party: str) -> int:
         """``party``'s part of the ratio (1 when the exchange is one for one)."""
         return 1 if self.ratio is None else self.ratio.get(party, 0)

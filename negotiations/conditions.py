@@ -39,12 +39,13 @@ which refuses it by the rule's name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
 
-from negotiations._checks import TEXT, reader
+from negotiations._arrays import state_arrays
+from negotiations._checks import TEXT, check_text, reader
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import label
 
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from negotiations._counts import Counts
     from negotiations._definition import Definition
     from negotiations._state import State
 
@@ -63,6 +65,7 @@ __all__ = [
     "Acknowledged",
     "AllOf",
     "AtStage",
+    "Bound",
     "Condition",
     "Custom",
     "ExchangeComplete",
@@ -72,6 +75,7 @@ __all__ = [
     "Resolved",
     "Separate",
     "condition_from_dict",
+    "exchange_complete",
     "state_arrays",
 ]
 
@@ -81,6 +85,30 @@ CATEGORIES: Mapping[str, str] = {
     "seriously_ill": "seriously ill prisoners",
     "young": "prisoners under {age_limit}",
 }
+
+#: A bound condition's two questions about a state and a move's arguments.
+Explain = Callable[["State", Mapping[str, Any]], "str | None"]
+Met = Callable[["State", Mapping[str, Any]], bool]
+
+
+class Bound:
+    """A condition bound to one process: its two questions, as functions of a state and a
+    move's arguments, worked out once (labels looked up, parties put in order)."""
+
+    __slots__ = ("explain", "met")
+
+    def __init__(self, explain: Explain, met: Met | None = None) -> None:
+        #: What is missing, or ``None`` when the condition is met.
+        self.explain = explain
+        #: Whether the condition is met, without writing what is missing.
+        self.met: Met = met if met is not None else _met_by(explain)
+
+
+def _met_by(explain: Explain) -> Met:
+    def met(state: State, arguments: Mapping[str, Any]) -> bool:
+        return explain(state, arguments) is None
+
+    return met
 
 
 class Condition:
@@ -100,15 +128,20 @@ class Condition:
         (a blocked move)."""
         return False
 
+    def bind(self, process: Definition) -> Bound:
+        """The condition's questions for ``process`` (see :class:`Bound`). A process binds
+        each condition once and keeps it for as long as it lives."""
+        raise NotImplementedError
+
     def explain(
         self, state: State, arguments: Mapping[str, Any], process: Definition
     ) -> str | None:
         """What is missing, with the numbers; ``None`` when the condition is met."""
-        raise NotImplementedError
+        return process.engine.bound(self).explain(state, arguments)
 
     def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
         """Whether the condition is met (without writing what is missing)."""
-        return self.explain(state, arguments, process) is None
+        return process.engine.bound(self).met(state, arguments)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         """Whether the condition is met, for every row of :func:`state_arrays` at once."""
@@ -117,10 +150,6 @@ class Condition:
     def to_dict(self) -> dict[str, Any]:
         """The condition as data for a process file: ``{"kind": ..., ...}``."""
         return {"kind": self.kind}
-
-
-def _parties(process: Definition) -> tuple[str, ...]:
-    return process.parties
 
 
 @frozen
@@ -134,32 +163,47 @@ class Quota(Condition):
     kind: ClassVar[str] = "quota"
 
     @property
-    def reads(self) -> frozenset[str]:  # documented on Condition
+    def reads(self) -> frozenset[str]:
         return frozenset({"terms.quota", "ledger.released"})
 
-    def explain(
-        self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:
-        terms = state.terms
-        if terms is None:
-            return "no exchange has been agreed yet"
-        released = state.ledger.released
-        short = [
-            f"{got} of {need} released by {process.label(party)}"
-            for party in process.parties
-            if (got := released.get(party, 0)) < (need := terms.quota_for(party))
-        ]
-        return "; ".join(short) if short else None
+    def bind(self, process: Definition) -> Bound:
+        parties = process.parties
+        labels = tuple(process.label(party) for party in parties)
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
-        terms = state.terms
-        if terms is None:
-            return False
-        released = state.ledger.released
-        return all(released.get(p, 0) >= terms.quota_for(p) for p in process.parties)
+        def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
+            terms = state.terms
+            if terms is None:
+                return "no exchange has been agreed yet"
+            got, need = state.ledger.released.over(parties), terms.quotas(parties)
+            short = [
+                f"{g} of {n} released by {who}"
+                for g, n, who in zip(got, need, labels, strict=True)
+                if g < n
+            ]
+            return "; ".join(short) if short else None
+
+        def met(state: State, arguments: Mapping[str, Any]) -> bool:
+            terms = state.terms
+            if terms is None:
+                return False
+            got, need = state.ledger.released.over(parties), terms.quotas(parties)
+            return all(g >= n for g, n in zip(got, need, strict=True))
+
+        return Bound(explain, met)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         return arrays["agreed"] & (arrays["released"] >= arrays["quota"]).all(axis=1)
+
+
+def _category(value: object) -> str:
+    category = check_text(value, "category")
+    if category not in CATEGORIES:
+        raise InvalidValue(
+            f"category: unknown priority category {category!r}; expected one of "
+            f"{', '.join(CATEGORIES)}",
+            path="category",
+        )
+    return category
 
 
 @frozen
@@ -171,43 +215,44 @@ class Priority(Condition):
     """
 
     kind: ClassVar[str] = "priority"
-    category: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
-
-    def __attrs_post_init__(self) -> None:
-        if self.category not in CATEGORIES:
-            raise InvalidValue(
-                f"category: unknown priority category {self.category!r}; expected one of "
-                f"{', '.join(CATEGORIES)}",
-                path="category",
-            )
+    category: str = field(converter=_category)
 
     @property
     def reads(self) -> frozenset[str]:
         return frozenset({f"terms.{self.category}_held", f"ledger.{self.category}"})
 
-    def explain(
-        self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:
-        terms = state.terms
-        if terms is None:
-            return None
-        held: Mapping[str, int] = getattr(terms, f"{self.category}_held")
-        released: Mapping[str, int] = getattr(state.ledger, self.category)
-        what = CATEGORIES[self.category].format(age_limit=terms.age_limit)
-        short = [
-            f"{got} of the {need} {what} {process.label(party)} holds released"
-            for party in process.parties
-            if (got := released.get(party, 0)) < (need := held.get(party, 0))
-        ]
-        return "; ".join(short) if short else None
+    def bind(self, process: Definition) -> Bound:
+        parties = process.parties
+        labels = tuple(process.label(party) for party in parties)
+        category, held_by = self.category, f"{self.category}_held"
+        what = CATEGORIES[category]
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
-        terms = state.terms
-        if terms is None:
-            return True
-        held: Mapping[str, int] = getattr(terms, f"{self.category}_held")
-        released: Mapping[str, int] = getattr(state.ledger, self.category)
-        return all(released.get(p, 0) >= held.get(p, 0) for p in process.parties)
+        def numbers(state: State) -> tuple[tuple[int, ...], tuple[int, ...]]:
+            released: Counts = getattr(state.ledger, category)
+            held: Counts = getattr(state.terms, held_by)
+            return released.over(parties), held.over(parties)
+
+        def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
+            terms = state.terms
+            if terms is None:
+                return None
+            got, need = numbers(state)
+            if all(g >= n for g, n in zip(got, need, strict=True)):
+                return None
+            named = what.format(age_limit=terms.age_limit)
+            return "; ".join(
+                f"{g} of the {n} {named} {who} holds released"
+                for g, n, who in zip(got, need, labels, strict=True)
+                if g < n
+            )
+
+        def met(state: State, arguments: Mapping[str, Any]) -> bool:
+            if state.terms is None:
+                return True
+            got, need = numbers(state)
+            return all(g >= n for g, n in zip(got, need, strict=True))
+
+        return Bound(explain, met)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         reached = arrays[self.category] >= arrays[f"{self.category}_held"]
@@ -218,11 +263,6 @@ class Priority(Condition):
 
 
 _COMPLETE = (Quota(), Priority("seriously_ill"), Priority("young"))
-
-
-def exchange_complete(state: State, process: Definition) -> bool:
-    """Whether terms are agreed and the exchange has met all of them."""
-    return all(part.met(state, {}, process) for part in _COMPLETE)
 
 
 @frozen
@@ -239,23 +279,29 @@ class ExchangeComplete(Condition):
     def reads(self) -> frozenset[str]:
         return frozenset().union(*(part.reads for part in _COMPLETE))
 
-    def explain(
-        self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:
-        if state.terms is None:
-            return "no exchange has been agreed yet"
-        if not exchange_complete(state, process):
-            return "the prisoner exchange is not complete yet"
-        return None
+    def bind(self, process: Definition) -> Bound:
+        parts = tuple(part.bind(process).met for part in _COMPLETE)
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
-        return exchange_complete(state, process)
+        def met(state: State, arguments: Mapping[str, Any]) -> bool:
+            return all(part(state, arguments) for part in parts)
+
+        def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
+            if state.terms is None:
+                return "no exchange has been agreed yet"
+            return None if met(state, arguments) else "the prisoner exchange is not complete yet"
+
+        return Bound(explain, met)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         mask = arrays["agreed"].copy()
         for part in _COMPLETE:
             mask &= part.evaluate(arrays, process)
         return mask
+
+
+def exchange_complete(state: State, process: Definition) -> bool:
+    """Whether terms are agreed and the exchange has met all of them."""
+    return ExchangeComplete().met(state, {}, process)
 
 
 @frozen
@@ -268,21 +314,24 @@ class AtStage(Condition):
     kind: ClassVar[str] = "at_stage"
     stage: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     #: What is done only from that stage, as the message says it.
-    subject: str = field(default="the move is made", converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    subject: str = field(default="the move is made", converter=TEXT)  # type: ignore[misc]  # as above
 
     @property
     def reads(self) -> frozenset[str]:
         return frozenset({"stage"})
 
-    def explain(
-        self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:
-        if state.stage == self.stage:
-            return None
-        return f"{self.subject} only from the {label(self.stage)}, not from {label(state.stage)}"
+    def bind(self, process: Definition) -> Bound:
+        stage, subject, where = self.stage, self.subject, label(self.stage)
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
-        return state.stage == self.stage
+        def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
+            if state.stage == stage:
+                return None
+            return f"{subject} only from the {where}, not from {label(state.stage)}"
+
+        def met(state: State, arguments: Mapping[str, Any]) -> bool:
+            return state.stage == stage
+
+        return Bound(explain, met)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         result: Mask = arrays["stage"] == process.stages.index(self.stage)
@@ -304,7 +353,7 @@ class Resolved(Condition):
     kind: ClassVar[str] = "resolved"
     item: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     #: How the message names the items: ``"humanitarian issue(s)"``.
-    subject: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+    subject: str = field(converter=TEXT)  # type: ignore[misc]  # as above
     exchange: bool = False
 
     @property
@@ -312,22 +361,26 @@ class Resolved(Condition):
         extra = ExchangeComplete().reads if self.exchange else frozenset()
         return frozenset({f"open.{self.item}"}) | extra
 
-    def explain(
-        self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:
-        unresolved = []
-        if self.exchange and not exchange_complete(state, process):
-            unresolved.append("the prisoner exchange")
-        if state.open_count(self.item):
-            unresolved.extend(repr(name) for name in state.open_items(self.item))
-        if unresolved:
-            return f"{self.subject} not yet resolved: {', '.join(unresolved)}"
-        return None
+    def bind(self, process: Definition) -> Bound:
+        item, subject = self.item, self.subject
+        complete = ExchangeComplete().bind(process).met if self.exchange else None
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
-        if state.open_count(self.item):
-            return False
-        return not self.exchange or exchange_complete(state, process)
+        def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
+            unresolved = []
+            if complete is not None and not complete(state, arguments):
+                unresolved.append("the prisoner exchange")
+            if state.open_count(item):
+                unresolved.extend(repr(name) for name in state.open_items(item))
+            if unresolved:
+                return f"{subject} not yet resolved: {', '.join(unresolved)}"
+            return None
+
+        def met(state: State, arguments: Mapping[str, Any]) -> bool:
+            if state.open_count(item):
+                return False
+            return complete is None or complete(state, arguments)
+
+        return Bound(explain, met)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         mask: Mask = arrays[f"open.{self.item}"] == 0
@@ -355,19 +408,21 @@ class Acknowledged(Condition):
     def reads(self) -> frozenset[str]:
         return frozenset({"interests"})
 
-    def explain(
-        self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:
-        if not state.pending_count:
-            return None
-        return "; ".join(
-            f"{process.label(interest.side)}'s interest {interest.name!r} is not acknowledged "
-            f"by {', '.join(process.label(p) for p in state.awaited(interest, process))}"
-            for interest in state.pending_interests()
-        )
+    def bind(self, process: Definition) -> Bound:
+        def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
+            if not state.pending_count:
+                return None
+            return "; ".join(
+                f"{process.label(interest.side)}'s interest {interest.name!r} is not "
+                "acknowledged by "
+                + ", ".join(process.label(p) for p in state.awaited(interest, process))
+                for interest in state.pending_interests()
+            )
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
-        return not state.pending_count
+        def met(state: State, arguments: Mapping[str, Any]) -> bool:
+            return not state.pending_count
+
+        return Bound(explain, met)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         result: Mask = arrays["pending_interests"] == 0
@@ -408,18 +463,17 @@ class AllOf(Condition):
     def on_arguments(self) -> bool:
         return any(part.on_arguments for part in self.conditions)
 
-    def explain(
-        self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:
-        found = [
-            said
-            for part in self.conditions
-            if (said := part.explain(state, arguments, process)) is not None
-        ]
-        return "; ".join(found) if found else None
+    def bind(self, process: Definition) -> Bound:
+        parts = tuple(part.bind(process) for part in self.conditions)
 
-    def met(self, state: State, arguments: Mapping[str, Any], process: Definition) -> bool:
-        return all(part.met(state, arguments, process) for part in self.conditions)
+        def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
+            found = [said for part in parts if (said := part.explain(state, arguments)) is not None]
+            return "; ".join(found) if found else None
+
+        def met(state: State, arguments: Mapping[str, Any]) -> bool:
+            return all(part.met(state, arguments) for part in parts)
+
+        return Bound(explain, met)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         mask = self.conditions[0].evaluate(arrays, process)
@@ -450,33 +504,36 @@ class Proportion(Condition):
     def on_arguments(self) -> bool:
         return True
 
-    def explain(
-        self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:
-        tranche = arguments.get("tranche")
-        if tranche is None or state.terms is None:
-            return None
-        released = tranche.released
-        terms = state.terms
-        if terms.ratio is None and tranche.ratio is None and released.parties == process.parties:
-            return None  # one for one, and a tranche is one for one among its own parties
-        exchanging = tuple(terms.ratio) if terms.ratio is not None else process.parties
-        first = exchanging[0]
-        multiple, left = divmod(released.get(first, 0), terms.share(first))
-        if (
-            multiple
-            and not left
-            and all(released.get(p, 0) == multiple * terms.share(p) for p in exchanging)
-            and all(p in exchanging or not n for p, n in released.items())
-        ):
-            return None
-        agreed = ":".join(str(terms.share(p)) for p in exchanging)
-        names = ", ".join(process.label(p) for p in exchanging)
-        (one, *rest) = exchanging
-        told = f"{process.label(one)} releases {released.get(one, 0)}" + "".join(
-            f" and {process.label(p)} {released.get(p, 0)}" for p in rest
-        )
-        return f"a tranche must be at the agreed ratio {agreed} ({names}), but {told}"
+    def bind(self, process: Definition) -> Bound:
+        parties = process.parties
+
+        def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
+            tranche = arguments.get("tranche")
+            terms = state.terms
+            if tranche is None or terms is None:
+                return None
+            released = tranche.released
+            if terms.ratio is None and tranche.ratio is None and released.parties == parties:
+                return None  # one for one, and a tranche is one for one among its parties
+            exchanging = tuple(terms.ratio) if terms.ratio is not None else parties
+            first = exchanging[0]
+            multiple, left = divmod(released.get(first, 0), terms.share(first))
+            if (
+                multiple
+                and not left
+                and all(released.get(p, 0) == multiple * terms.share(p) for p in exchanging)
+                and all(p in exchanging or not n for p, n in released.items())
+            ):
+                return None
+            agreed = ":".join(str(terms.share(p)) for p in exchanging)
+            names = ", ".join(process.label(p) for p in exchanging)
+            (one, *rest) = exchanging
+            told = f"{process.label(one)} releases {released.get(one, 0)}" + "".join(
+                f" and {process.label(p)} {released.get(p, 0)}" for p in rest
+            )
+            return f"a tranche must be at the agreed ratio {agreed} ({names}), but {told}"
+
+        return Bound(explain)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         released, share = arrays["tranche.released"], arrays["share"]
@@ -509,14 +566,15 @@ class Separate(Condition):
     def on_arguments(self) -> bool:
         return True
 
-    def explain(
-        self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:
-        tranche = arguments.get("tranche")
-        terms = state.terms
-        if tranche is None or terms is None or not terms.civilians_separate:
-            return None
-        return "civilians and soldiers in one tranche" if tranche.mixed else None
+    def bind(self, process: Definition) -> Bound:
+        def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
+            tranche = arguments.get("tranche")
+            terms = state.terms
+            if tranche is None or terms is None or not terms.civilians_separate:
+                return None
+            return "civilians and soldiers in one tranche" if tranche.mixed else None
+
+        return Bound(explain)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         result: Mask = ~(arrays["agreed"] & arrays["civilians_separate"] & arrays["tranche.mixed"])
@@ -546,15 +604,18 @@ class Custom(Condition):
     def reads(self) -> frozenset[str]:
         return self.declared
 
-    def explain(
-        self, state: State, arguments: Mapping[str, Any], process: Definition
-    ) -> str | None:
-        said = self.check(state, arguments)
-        if said is not None and not isinstance(said, str):
-            raise InvalidType(
-                f"a custom check returns a message or None, not {type(said).__name__}"
-            )
-        return said
+    def bind(self, process: Definition) -> Bound:
+        check = self.check
+
+        def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
+            said = check(state, arguments)
+            if said is not None and not isinstance(said, str):
+                raise InvalidType(
+                    f"a custom check returns a message or None, not {type(said).__name__}"
+                )
+            return said
+
+        return Bound(explain)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         raise InvalidValue(
@@ -583,6 +644,12 @@ _KINDS: Mapping[str, type[Condition]] = {
         Separate,
     )
 }
+_FIELDS: Mapping[type[Condition], tuple[str, ...]] = {
+    Priority: ("category",),
+    AtStage: ("stage", "subject"),
+    Resolved: ("item", "subject", "exchange"),
+    AllOf: ("conditions",),
+}
 
 
 def condition_from_dict(data: object, where: str = "condition") -> Condition:
@@ -596,88 +663,9 @@ def condition_from_dict(data: object, where: str = "condition") -> Condition:
             f"{where}.kind: unknown condition {kind!r}; expected one of {', '.join(_KINDS)}",
             path=f"{where}.kind",
         )
-    fields = {*_FIELDS[made], "kind"}
-    read = reader(data, where, fields)
-    given = {name: read.get(name) for name in _FIELDS[made] if read.has(name)}
+    names = _FIELDS.get(made, ())
+    read = reader(data, where, {*names, "kind"})
+    given = {name: read.get(name) for name in names if read.has(name)}
     if made is AllOf:
         given["conditions"] = read.each("conditions", condition_from_dict)
     return read.build(made, **given)
-
-
-_FIELDS: Mapping[type[Condition], tuple[str, ...]] = {
-    Priority: ("category",),
-    AtStage: ("stage", "subject"),
-    Resolved: ("item", "subject", "exchange"),
-    AllOf: ("conditions",),
-}
-_FIELDS = {kind: _FIELDS.get(kind, ()) for kind in _KINDS.values()}
-
-
-def state_arrays(
-    process: Definition,
-    states: Sequence[State],
-    arguments: Sequence[Mapping[str, Any]] | None = None,
-) -> dict[str, NDArray[Any]]:
-    """The columns :meth:`Condition.evaluate` reads, one row per state (numpy arrays).
-
-    ``stage`` (the stage's index in ``process.stages``), ``agreed`` (terms agreed),
-    per-party columns in the order of ``process.parties`` (``quota``, ``released``,
-    ``seriously_ill``, ``young``, ``seriously_ill_held``, ``young_held``, ``share``),
-    ``civilians_separate``, ``open.<item>`` for each kind of item the process opens,
-    ``pending_interests``; with ``arguments`` (one mapping per state), the columns of
-    a ``tranche`` argument (``tranche.given``, ``tranche.released``, ``tranche.mixed``).
-    """
-    try:
-        import numpy as np  # noqa: PLC0415  # optional: only arrays need numpy
-    except ImportError:  # pragma: no cover - numpy comes with the test extra
-        raise ImportError(
-            "evaluating conditions on arrays needs numpy: pip install 'negotiations[test]'"
-        ) from None
-    parties = process.parties
-    rows = len(states)
-
-    def per_party(read: Callable[[State], Mapping[str, int] | None]) -> NDArray[Any]:
-        table = np.zeros((rows, len(parties)), dtype=np.int64)
-        for row, state in enumerate(states):
-            counts = read(state)
-            if counts is not None:
-                table[row] = [counts.get(p, 0) for p in parties]
-        return table
-
-    def from_terms(name: str) -> Callable[[State], Mapping[str, int] | None]:
-        return lambda s: None if s.terms is None else getattr(s.terms, name)
-
-    columns: dict[str, NDArray[Any]] = {
-        "stage": np.array([process.stages.index(s.stage) for s in states], dtype=np.int64),
-        "agreed": np.array([s.terms is not None for s in states], dtype=bool),
-        "quota": per_party(
-            lambda s: None if s.terms is None else {p: s.terms.quota_for(p) for p in parties}
-        ),
-        "share": per_party(
-            lambda s: None if s.terms is None else {p: s.terms.share(p) for p in parties}
-        ),
-        "released": per_party(lambda s: s.ledger.released),
-        "seriously_ill": per_party(lambda s: s.ledger.seriously_ill),
-        "young": per_party(lambda s: s.ledger.young),
-        "seriously_ill_held": per_party(from_terms("seriously_ill_held")),
-        "young_held": per_party(from_terms("young_held")),
-        "civilians_separate": np.array(
-            [s.terms is not None and s.terms.civilians_separate for s in states], dtype=bool
-        ),
-        "pending_interests": np.array([s.pending_count for s in states], dtype=np.int64),
-    }
-    for item in process.items:
-        columns[f"open.{item}"] = np.array([s.open_count(item) for s in states], dtype=np.int64)
-    if arguments is not None:
-        tranches = [given.get("tranche") for given in arguments]
-        columns["tranche.released"] = per_party(
-            lambda s: None  # filled below, by row
-        )
-        for row, tranche in enumerate(tranches):
-            if tranche is not None:
-                columns["tranche.released"][row] = [tranche.released.get(p, 0) for p in parties]
-        columns["tranche.given"] = np.array([t is not None for t in tranches], dtype=bool)
-        columns["tranche.mixed"] = np.array(
-            [tranche is not None and tranche.mixed for tranche in tranches], dtype=bool
-        )
-    return columns
