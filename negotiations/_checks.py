@@ -71,6 +71,10 @@ def check_count(value: object, field: str) -> int:
     return value
 
 
+#: The article's sides by name (a side is its own name too).
+_SIDES: dict[str, Side] = {side.value: side for side in Side}
+
+
 def check_party(value: object, field: str, parties: tuple[str, ...] | None = None) -> str:
     """A party's name: one of ``parties`` in any case (the process's own spelling is
     returned), or, with no parties given, any name (a :class:`Side` where it is one).
@@ -84,13 +88,11 @@ def check_party(value: object, field: str, parties: tuple[str, ...] | None = Non
     """
     if isinstance(value, str):
         if parties is None:
-            if isinstance(value, Side):
-                return value
-            folded = value.lower()
-            for side in Side:
-                if side.value == folded:
-                    return side
-            return check_text(value, field)
+            side = _SIDES.get(value)
+            if side is not None:
+                return side
+            side = _SIDES.get(value.lower())
+            return side if side is not None else check_text(value, field)
         folded = value.lower()
         for party in parties:
             if party == value or party.lower() == folded:

@@ -45,21 +45,29 @@ class Counts(Mapping[str, int]):
         """
         if isinstance(value, Counts) and (parties is None or value._parties == parties):
             return value
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             raise InvalidType(
                 f"{field} must be a mapping of party to count, not {type(value).__name__}",
                 path=field,
             )
-        if parties is None:
-            named = [check_party(key, field) for key in value]
-            if any(isinstance(name, Side) for name in named):
-                # The article's sides: always both, in their order, and no one else.
-                parties = _SIDES
         counts: dict[str, int] = dict.fromkeys(parties, 0) if parties is not None else {}
         for key, number in value.items():
             party = check_party(key, field, parties)
-            counts[party] = check_count(number, f"{field}[{party}]")
-        return _made(tuple(counts), tuple(counts.values()))
+            if type(number) is int and number >= 0:  # the common case, with no message to write
+                counts[party] = number
+            else:
+                counts[party] = check_count(number, f"{field}[{party}]")
+        named = tuple(counts)
+        if parties is None and named != _SIDES and (_SIDES[0] in counts or _SIDES[1] in counts):
+            # The article's sides: always both, in their order, and no one else.
+            for party in named:
+                if not isinstance(party, Side):
+                    raise InvalidValue(
+                        f"{field}: unknown side {party!r}; expected one of russia, ukraine",
+                        path=field,
+                    )
+            return _made(_SIDES, (counts.get(_SIDES[0], 0), counts.get(_SIDES[1], 0)))
+        return _made(named, tuple(counts.values()))
 
     @classmethod
     def zero(cls, parties: Iterable[str]) -> Counts:
@@ -164,7 +172,7 @@ class Counts(Mapping[str, int]):
 
     def to_dict(self) -> dict[str, int]:
         """Plain ``{"party": n, ...}``, for JSON."""
-        return {str(party): n for party, n in zip(self._parties, self._values, strict=True)}
+        return dict(zip(map(str, self._parties), self._values))  # noqa: B905  # equal lengths
 
 
 class SideCounts(Counts):
@@ -230,8 +238,10 @@ ZERO: SideCounts = SideCounts(0, 0)
 def check_counted(part: Counts, whole: Counts, field: str) -> None:
     """Every party ``part`` counts someone for is a party of ``whole``, else an error naming
     ``field`` (``seriously_ill: unknown side 'belarus'; expected one of russia, ukraine``)."""
-    for party, number in part.items():
-        if number and party not in whole.parties:
+    if part._parties == whole._parties:
+        return
+    for party, number in zip(part._parties, part._values):  # noqa: B905  # equal lengths
+        if number and party not in whole._parties:
             raise InvalidValue(
                 f"{field}: unknown side {party!r}; expected one of "
                 f"{', '.join(map(str, whole.parties))}",

@@ -122,10 +122,13 @@ def check_arguments(
     kind (made canonical, such as a party's name in the process's spelling)."""
     if not parameters and not given:
         return {}
-    if len(given) != len(parameters) or any(name not in given for name in parameters):
+    if len(given) != len(parameters) or not given.keys() >= set(parameters):
         missing = sorted(set(parameters) - given.keys())
         extra = sorted(str(name) for name in given.keys() - set(parameters))
         problems = [f"missing {', '.join(missing)}"] if missing else []
         problems += [f"unexpected {', '.join(extra)}"] if extra else []
         raise InvalidValue(f"arguments: {'; '.join(problems)}", path="arguments")
-    return {name: PARAMETERS[name].check(given[name], name, process) for name in parameters}
+    checked = {}
+    for name in parameters:  # a loop, not a comprehension: most moves take one argument
+        checked[name] = PARAMETERS[name].check(given[name], name, process)
+    return checked

@@ -8,10 +8,13 @@ own name in front.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from negotiations._engine import Engine, make_move
-from negotiations._errors import InvalidType, InvalidValue
+from negotiations._errors import InvalidType, InvalidValue, TransitionNotAllowed
+from negotiations._parameters import PARAMETERS
 from negotiations._pledging import (
     by_itself,
     check_pledgeable,
@@ -161,14 +164,132 @@ def fold(
 def fold_saved(
     engine: Engine, start: State, items: Iterable[object], name: Callable[[int], str]
 ) -> tuple[State, list[Event]]:
-    """Fold events as saved (``Event.to_dict`` data): each decoded, then made again."""
+    """Fold events as saved (``Event.to_dict`` data): each one made again, and checked to be
+    exactly what was saved.
+
+    Each saved move is made by the one function that makes moves, from its trigger and
+    its arguments decoded (each distinct argument decoded once per load); when the event
+    it makes saves to exactly the saved data, it is the event. Anything else — a pledge
+    due, an event of pledges, a field spelled otherwise than this library writes it, or
+    an event that does not fit — takes the careful road: the event is decoded field by
+    field (:meth:`Event.from_dict`) and folded (:func:`refold`), which either accepts it
+    or says what is wrong, and where.
+    """
     cited = engine.citations
+    decoded: dict[object, object] = {}  # this load's decoded arguments, by their saved form
+    state = start
+    history: list[Event] = []
+    append = history.append
+    for number, item in enumerate(items):
+        made = _as_saved(engine, state, item, cited, decoded)
+        if made is None:
+            where = name(number)
+            event = Event.from_dict(item, where, cited)
+            try:
+                state, kept = refold(engine, state, event)
+            except InvalidValue as error:
+                raise _named(error, where) from None
+            append(kept)
+        else:
+            state, kept = made
+            append(kept)
+    check_settled(engine, state, name(len(history)))
+    return state, history
 
-    def decoded() -> Iterable[Event]:
-        for number, item in enumerate(items):
-            yield Event.from_dict(item, name(number), cited)
 
-    return fold(engine, start, decoded(), name)
+def _as_saved(  # noqa: PLR0911  # one way out per field that is not as this library saves it
+    engine: Engine,
+    state: State,
+    item: object,
+    cited: Mapping[str, str],
+    decoded: dict[object, object],
+) -> tuple[State, Event] | None:
+    """The state after saved event ``item`` and the event, if making its move from ``state``
+    gives an event that saves to exactly ``item``; ``None`` otherwise (the careful road then
+    decides)."""
+    if type(item) is not dict:
+        return None
+    trigger = item.get("trigger")
+    if type(trigger) is not str or trigger not in engine.parameters or "pledge" in item:
+        return None  # unknown, or about pledges: the careful road
+    if state.pledges and due(engine, state) is not None:
+        return None
+    raw = item.get("arguments", _NOTHING)
+    if type(raw) is not dict:
+        return None
+    parameters = engine.parameters[trigger]
+    if len(raw) != len(parameters):
+        return None
+    arguments = {}
+    for parameter in parameters:
+        if parameter not in raw:
+            return None
+        value = raw[parameter]
+        key = (parameter, value if type(value) is str else _frozen(value))
+        found = decoded.get(key, _NOTHING)
+        if found is _NOTHING:
+            try:
+                found = PARAMETERS[parameter].decode(value, parameter)
+            except (InvalidValue, InvalidType):
+                return None
+            decoded[key] = found
+        arguments[parameter] = found
+    try:
+        made, after = make_move(engine, state, trigger, arguments, live=False)
+    except (InvalidValue, InvalidType, TransitionNotAllowed):
+        return None
+    if not _recorded_as(made, item, cited, bool(parameters)):
+        return None
+    return (state if after is None else after), made
+
+
+def _recorded_as(  # noqa: PLR0911  # one way out per field that differs
+    made: Event, item: dict[str, Any], cited: Mapping[str, str], takes: bool
+) -> bool:
+    """Whether saved ``item``, whose arguments ``made`` was made with, records exactly ``made``:
+    the same outcome, stages and blockers (each with its rule's own source left out, or
+    spelled out), and no other field."""
+    accepted = item.get("accepted")
+    if type(accepted) is not bool or accepted is not made.accepted:
+        return False
+    if item.get("source") != made.source or item.get("dest") != made.dest:
+        return False
+    if len(item) != _FIELDS_SAVED + takes + (not accepted):
+        return False  # a field too many (blockers of an accepted move, ...)
+    if accepted:
+        return True
+    recorded = item.get("blockers")
+    blockers = made.blockers
+    if type(recorded) is not list or len(recorded) != len(blockers):
+        return False
+    for saved, blocker in zip(recorded, blockers):  # noqa: B905  # lengths are equal
+        if type(saved) is not dict or saved.get("rule") != blocker.rule:
+            return False
+        if saved.get("message") != blocker.message:
+            return False
+        if len(saved) == _BLOCKER_FIELDS:
+            if saved.get("source") != blocker.source:
+                return False
+        elif len(saved) != _BLOCKER_FIELDS - 1 or cited.get(blocker.rule) != blocker.source:
+            return False
+    return True
+
+
+_FIELDS_SAVED = 4  # trigger, accepted, source and dest; then arguments, blockers if any
+_BLOCKER_FIELDS = 3  # rule, message, source
+_NOTHING: dict[str, object] = {}
+
+
+def _frozen(value: object) -> object:
+    """``value`` (JSON data) as a hashable key: its JSON text, which tells ``1``, ``1.0`` and
+    ``true`` apart (and a text from a mapping: the key is a tuple only for text)."""
+    try:
+        return (_ENCODE(value),)
+    except (TypeError, ValueError):  # not JSON data (a replayed value): no key to share
+        return (object(),)
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def check_settled(engine: Engine, state: State, where: str) -> None:

@@ -149,11 +149,13 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
         if self.prisoners:
             _check_listed_once(self.prisoners)
         _check_proportion(self.released, self.ratio)
-        for name in ("seriously_ill", "young"):
-            priority: Counts = getattr(self, name)
-            check_counted(priority, self.released, name)
-            for party, number in priority.items():
-                if number > self.released.get(party, 0):
+        released = self.released
+        for name, priority in (("seriously_ill", self.seriously_ill), ("young", self.young)):
+            if not priority.any:
+                continue
+            check_counted(priority, released, name)
+            for party, number in zip(priority.parties, priority.over(priority.parties)):  # noqa: B905  # one party each
+                if number > released.get(party, 0):
                     raise InvalidValue(
                         f"{name}[{party}]: {number} is more than the "
                         f"{self.released.get(party, 0)} {label(party)} releases",

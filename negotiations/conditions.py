@@ -152,6 +152,14 @@ class Condition:
         return {"kind": self.kind}
 
 
+def _reached(got: tuple[int, ...], need: tuple[int, ...]) -> bool:
+    """Whether every count in ``got`` reaches the one in ``need`` at the same place."""
+    for have, must in zip(got, need):  # noqa: B905, SIM110  # party order; no generator here
+        if have < must:
+            return False
+    return True
+
+
 @frozen
 class Quota(Condition):
     """Each party has released at least the number the agreed terms require of it.
@@ -187,7 +195,7 @@ class Quota(Condition):
             if terms is None:
                 return False
             got, need = state.ledger.released.over(parties), terms.quotas(parties)
-            return all(g >= n for g, n in zip(got, need, strict=True))
+            return _reached(got, need)
 
         return Bound(explain, met)
 
@@ -234,10 +242,10 @@ class Priority(Condition):
 
         def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
             terms = state.terms
-            if terms is None:
+            if terms is None or not getattr(terms, held_by).any:  # none held: none to release
                 return None
             got, need = numbers(state)
-            if all(g >= n for g, n in zip(got, need, strict=True)):
+            if _reached(got, need):
                 return None
             named = what.format(age_limit=terms.age_limit)
             return "; ".join(
@@ -247,10 +255,11 @@ class Priority(Condition):
             )
 
         def met(state: State, arguments: Mapping[str, Any]) -> bool:
-            if state.terms is None:
+            terms = state.terms
+            if terms is None or not getattr(terms, held_by).any:
                 return True
             got, need = numbers(state)
-            return all(g >= n for g, n in zip(got, need, strict=True))
+            return _reached(got, need)
 
         return Bound(explain, met)
 
@@ -283,7 +292,10 @@ class ExchangeComplete(Condition):
         parts = tuple(part.bind(process).met for part in _COMPLETE)
 
         def met(state: State, arguments: Mapping[str, Any]) -> bool:
-            return all(part(state, arguments) for part in parts)
+            for part in parts:  # noqa: SIM110  # a loop, not all(): no generator on this path
+                if not part(state, arguments):
+                    return False
+            return True
 
         def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
             if state.terms is None:

@@ -21,9 +21,7 @@ The other engineer will move a public version of :func:`definitions` into
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from hypothesis import strategies as st
 
@@ -491,7 +489,7 @@ def definitions(  # noqa: PLR0912  # one recipe, read top to bottom
             trigger = draw(st.sampled_from(sharing)).trigger
         else:
             trigger = build.trigger(f"to_{dest}")
-        sources = (source,)
+        sources: tuple[str, ...] = (source,)
         more = [s for s in inner if s not in (source, dest)]
         if more and draw(st.integers(0, 3)) == 0:
             taken = sources_of(trigger)
@@ -549,13 +547,13 @@ def definitions(  # noqa: PLR0912  # one recipe, read top to bottom
     if draw(st.booleans()):
         noted = tuple(draw(st.lists(st.sampled_from(everywhere), min_size=1, unique=True)))
         internal.append(("note", noted, Record(parameters=("note",))))
-    for trigger, sources, effect in internal:
+    for trigger, made_from, effect in internal:
         build.used.add(trigger)
         build.moves.append(
             Move(
                 trigger,
-                sources,
-                guard=guard_for(sources, effect),
+                made_from,
+                guard=guard_for(made_from, effect),
                 effect=effect,
                 checks=checks_for(effect),
             )
@@ -565,8 +563,8 @@ def definitions(  # noqa: PLR0912  # one recipe, read top to bottom
     if exchange:
         build.moves.append(Move("agree", _ordered(helper_sources["agree"], inner), effect=Agree()))
     for item in items:
-        sources = _ordered(helper_sources[f"open_{item}"], everywhere)
-        build.moves.append(Move(f"open_{item}", sources, effect=Open(item, item)))
+        opened_from = _ordered(helper_sources[f"open_{item}"], everywhere)
+        build.moves.append(Move(f"open_{item}", opened_from, effect=Open(item, item)))
     if interests:
         build.moves.append(
             Move("declare", _ordered(helper_sources["declare"], everywhere), effect=Declare())
@@ -623,6 +621,3 @@ def describe(process: Definition) -> str:
     ]
     lines += [f"  {rule.id}: {rule.condition!r}" for rule in process.rules]
     return "\n".join(lines)
-
-
-_ = (Any, string)  # kept for the public version's signatures

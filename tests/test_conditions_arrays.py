@@ -33,7 +33,7 @@ from negotiations.conditions import Custom, Proportion, Separate, state_arrays
 
 #: Fewer examples for the tests that search a whole drawn process (as in test_any_process).
 SEARCHING = settings(
-    max_examples=max(5, settings.default.max_examples // 4),
+    max_examples=max(5, settings().max_examples // 4),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 _EXPLORED: dict[str, list[State]] = {}
