@@ -110,6 +110,22 @@ class Rule:
     def __str__(self) -> str:
         return f"{self.id}: {self.statement} ({self.source})"
 
+    def evaluate(self, arrays: Mapping[str, Any], process: Definition) -> Any:
+        """Whether the rule is met for every row of ``arrays`` (see
+        :func:`negotiations.conditions.state_arrays`): a boolean numpy array.
+
+        A rule whose condition is a plain Python function is refused, naming the rule.
+        """
+        condition = self.condition
+        if condition is None or isinstance(condition, Custom):
+            what = "no condition" if condition is None else "a plain Python function"
+            raise InvalidValue(
+                f"rule {self.id}: its condition is {what}, which cannot be evaluated on "
+                "arrays; write it with the conditions of negotiations.conditions",
+                path="condition",
+            )
+        return condition.evaluate(arrays, process)
+
 
 def _names(value: object, attribute: Attribute[Any]) -> tuple[str, ...]:
     where = attribute.alias or attribute.name

@@ -381,3 +381,33 @@ def test_definition_checks_name_what_is_wrong_in_any_process(
     with pytest.raises(ng.DefinitionError) as error:
         truce(**changes)
     assert reported(error.value.problems, *words), error.value.problems
+
+
+def test_a_rule_of_a_plain_function_works_everywhere_but_on_arrays_where_it_is_named() -> None:
+    """The escape hatch: a rule may be a plain function of the state and the arguments; it
+    guards moves as any rule does, and array evaluation refuses it by the rule's name."""
+    pytest.importorskip("numpy")
+    from negotiations.conditions import state_arrays
+
+    def quiet(state: Any, arguments: Any) -> str | None:
+        return "the parties are not talking" if state.stage == "ceasefire" else None
+
+    rules = (
+        ng.Rule("talks.when_talking", "talks resume when the parties talk", 1, "ceasefire", quiet),
+        ng.Rule("order", "moves in their order", 1, "The parties shall observe a ceasefire"),
+    )
+    moves = (
+        Move("resume_talks", ("ceasefire",), "talks", guard=("talks.when_talking",)),
+        Move("end", ("ceasefire", "talks"), "ended"),
+    )
+    process = truce(rules=rules, moves=moves)
+    talks = ng.Negotiation(process)
+    assert [b.message for b in talks.blockers("resume_talks")] == ["the parties are not talking"]
+    arrays = state_arrays(process, [talks.state])
+    with pytest.raises(
+        ng.InvalidValue,
+        match=r"^rule talks\.when_talking: its condition is a "
+        r"plain Python function, which cannot be evaluated on arrays",
+    ) as error:
+        process.rule("talks.when_talking").evaluate(arrays, process)
+    assert error.value.path == "condition"
