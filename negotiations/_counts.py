@@ -58,14 +58,9 @@ class Counts(Mapping[str, int]):
             else:
                 counts[party] = check_count(number, f"{field}[{party}]")
         named = tuple(counts)
-        if parties is None and named != _SIDES and (_SIDES[0] in counts or _SIDES[1] in counts):
-            # The article's sides: always both, in their order, and no one else.
-            for party in named:
-                if not isinstance(party, Side):
-                    raise InvalidValue(
-                        f"{field}: unknown side {party!r}; expected one of russia, ukraine",
-                        path=field,
-                    )
+        if parties is None and named != _SIDES and all(isinstance(p, Side) for p in named):
+            # The article's sides alone: both, in their order (other parties may be named
+            # with them in a process of more parties; the process checks its own).
             return _made(_SIDES, (counts.get(_SIDES[0], 0), counts.get(_SIDES[1], 0)))
         return _made(named, tuple(counts.values()))
 

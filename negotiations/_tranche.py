@@ -86,15 +86,6 @@ def _prisoners(value: object) -> tuple[Prisoner, ...]:
                 f"prisoners[{index}] must be a Prisoner, not {type(person).__name__}",
                 path=f"prisoners[{index}]",
             )
-    if any(isinstance(person.held_by, Side) for person in people):  # the article's sides only
-        for index, person in enumerate(people):
-            if not isinstance(person.held_by, Side):
-                where = f"prisoners[{index}].held_by"
-                raise InvalidValue(
-                    f"{where}: unknown side {person.held_by!r}; expected one of "
-                    f"{', '.join(side.value for side in Side)}",
-                    path=where,
-                )
     return people
 
 

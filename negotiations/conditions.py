@@ -33,8 +33,8 @@ kind                met when
 ==================  ===========================================================
 
 A rule may also be a plain Python function of the state and the move's
-arguments (:class:`Custom`): it works everywhere but in :meth:`evaluate`,
-which refuses it by the rule's name.
+arguments (:class:`Custom`): it works everywhere but on arrays, where
+:meth:`negotiations.Rule.evaluate` refuses it by the rule's name.
 """
 
 from __future__ import annotations

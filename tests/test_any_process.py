@@ -354,6 +354,8 @@ class Driven(RuleBasedStateMachine):
       (naming every unmet rule) to the history, any other refusal adds nothing, and the
       state and the waiting pledges are as they were;
     - the stage is always a stage of the process;
+    - a trigger is allowed exactly when ``blockers`` names nothing, and the negotiation,
+      its events and its blockers print;
     - no move guarded by a rule is ever accepted while that rule's condition is unmet in
       the state it was made from (each accepted event is re-applied here by its effect,
       and the rules are asked directly), and each lands where its move says;
@@ -836,9 +838,9 @@ def test_pledges_fire_exactly_when_possible_in_drawn_processes(process: Definiti
 
 def _some_history(process: Definition) -> ng.Negotiation:
     talks = ng.Negotiation(process)
-    explorer_free = [t for t in talks.allowed() if not process.engine.parameters[t]]
-    if explorer_free:
-        talks.send(explorer_free[0])
+    plain = [t for t in talks.allowed() if not process.engine.parameters[t]]
+    if plain:
+        talks.send(plain[0])
     return talks
 
 
