@@ -235,7 +235,8 @@ MOVE_FACTOR = 3.0
 FLAT_TIME_US = 1.0  # 5% of the creation budget
 FLAT_MEMORY = 1.10
 #: Transfers never complete the exchange under these terms.
-ENDLESS = ng.ExchangeTerms(quota=10**9)
+ENDLESS_QUOTA = 10**9
+ENDLESS = ng.ExchangeTerms(quota=ENDLESS_QUOTA)
 ONE = ng.Tranche.even(1)
 #: The long history: its size in the targets, its time budget, and the seed that makes it.
 HISTORY_EVENTS = 100_000
@@ -502,8 +503,20 @@ def _create_agreed(count: int) -> Callable[[None], list[ng.Negotiation]]:
 
 def memory_per_negotiation(count: int, *, agree: bool) -> float:
     """Bytes traced per negotiation while ``count`` of them are alive."""
-    warm = ng.Negotiation()
-    warm.agree_exchange()
+
+    def make() -> ng.Negotiation:
+        negotiation = ng.Negotiation()
+        if agree:
+            negotiation.agree_exchange()
+        return negotiation
+
+    return traced_per(make, count)
+
+
+def traced_per(make: Callable[[], ng.Negotiation], count: int) -> float:
+    """Bytes traced per negotiation that ``make()`` returns, ``count`` of them alive; the
+    collector off, the list that holds them allocated before the "before" reading."""
+    make()  # warm-up: what the first one builds once
     made: list[ng.Negotiation | None] = [None] * count
     gc.collect()
     collecting = gc.isenabled()
@@ -512,11 +525,7 @@ def memory_per_negotiation(count: int, *, agree: bool) -> float:
     try:
         before = tracemalloc.get_traced_memory()[0]
         for index in range(count):
-            negotiation = ng.Negotiation()
-            if agree:
-                negotiation.agree_exchange()
-            made[index] = negotiation
-        del negotiation
+            made[index] = make()
         after = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
@@ -1146,13 +1155,17 @@ def growth_benches(sizes: tuple[int, ...]) -> list[Bench]:
             loaded = ng.Negotiation.from_json(text)
             assert len(loaded.history) == len(made.history), key
             assert loaded.state == made.state, key
-            given = (text, ng.PROCESS)
             per_round = PER_ROUND["growth"][size]
             benches.append(Bench(f"{key} live {size}", run, setup(size), size, per_round))
             benches.append(
-                Bench(f"{key} load {size}", _from_json, lambda given=given: given, size, per_round)
+                Bench(f"{key} load {size}", _from_json, _given((text, ng.PROCESS)), size, per_round)
             )
     return benches
+
+
+def _given(value: Any) -> Callable[[], Any]:
+    """A setup that hands ``value`` to every repeat."""
+    return lambda: value
 
 
 def growth_rows(timings: dict[str, Timing], sizes: tuple[int, ...]) -> list[Row]:
@@ -1349,30 +1362,18 @@ def memory_via_send(shape: Shape, count: int) -> float:
     """Bytes traced per negotiation of ``shape``'s process with its default terms agreed
     through ``send``, ``count`` of them alive (as :func:`memory_per_negotiation`)."""
     process, agree = shape.process, shape.triggers["agree_exchange"]
-    ng.Negotiation(process).send(agree, terms=None)  # the process's own terms
-    made: list[ng.Negotiation | None] = [None] * count
-    gc.collect()
-    collecting = gc.isenabled()
-    gc.disable()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        for index in range(count):
-            negotiation = ng.Negotiation(process)
-            negotiation.send(agree, terms=None)
-            made[index] = negotiation
-        del negotiation
-        after = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
-        if collecting:
-            gc.enable()
-    return (after - before) / count
+
+    def make() -> ng.Negotiation:
+        negotiation = ng.Negotiation(process)
+        negotiation.send(agree, terms=None)  # the process's own terms
+        return negotiation
+
+    return traced_per(make, count)
 
 
 def _in_exchange_via(shape: Shape, count: int) -> Callable[[], list[ng.Negotiation]]:
     """As :func:`_in_exchange`, for ``shape``'s process, through ``send``."""
-    endless = shape.terms(ENDLESS.quota_for(shape.sides[0]))
+    endless = shape.terms(ENDLESS_QUOTA)  # ENDLESS, between shape's parties
 
     def setup() -> list[ng.Negotiation]:
         pool = []
@@ -1952,7 +1953,7 @@ def profile(settings: Settings) -> str:
     values = list(range(1, EVEN_CYCLE + 1))
     history = play_history(ng.Negotiation(), settings.history)
     text = (history.to_json(), ng.PROCESS)
-    for label, run, setup, calls in (
+    cases: tuple[tuple[str, Callable[[Any], Any], Callable[[], Any], int], ...] = (
         ("transfer", _transfer_all, _in_exchange(settings.pool), settings.pool),
         (
             f"transfer with {len(WAITING_PLEDGES)} waiting pledges",
@@ -1973,7 +1974,8 @@ def profile(settings: Settings) -> str:
             EVEN_CYCLE,
         ),
         (f"from_json of a {settings.history:,}-event history", _from_json, lambda: text, 1),
-    ):
+    )
+    for label, run, setup, calls in cases:
         pools = [setup() for _ in range(5)]
         profiler = cProfile.Profile()
         profiler.enable()

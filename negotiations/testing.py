@@ -31,6 +31,9 @@ except ImportError:  # pragma: no cover - exercised only without the test extra
 from hypothesis.errors import InvalidArgument
 
 from negotiations._article import PROCESS
+from negotiations._definition import Definition
+from negotiations._drawn import arguments as _arguments
+from negotiations._drawn import definitions as _definitions
 from negotiations._errors import NegotiationError
 from negotiations._negotiation import Negotiation
 from negotiations._stages import Side
@@ -40,9 +43,11 @@ from negotiations._tranche import Prisoner, Tranche
 __all__ = [
     "ISSUE_NAMES",
     "REASONS",
+    "arguments",
     "exchange_terms",
     "negotiations",
     "prisoners",
+    "processes",
     "sides",
     "tranches",
     "triggers",
@@ -65,7 +70,34 @@ REASONS: tuple[str, ...] = ("talks stalled", "ceasefire broken", "a delegation w
 #: the process often gets far before it is put on hold or breaks down.
 _ENDINGS = frozenset({"suspend", "collapse"})
 
-_PARAMETERS: dict[str, tuple[str, ...]] = {move.trigger: move.parameters for move in PROCESS.moves}
+
+def processes(
+    *, max_stages: int = 4, guarded_returns: bool = True
+) -> st.SearchStrategy[Definition]:
+    """Random valid processes drawn from the vocabulary, for code that must work for any.
+
+    Two to four parties, a sound stage graph of up to ``max_stages`` stages besides the
+    finals (and sometimes a holding stage with ``suspend`` and a ``resume`` that is
+    guarded when ``guarded_returns``), rules from every kind of condition and moves of
+    every kind of effect. Each drawn process is live: every guard can be passed, and each
+    of its rules left unmet, from every stage its move is made from.
+
+    >>> from hypothesis import given, settings
+    >>> from negotiations import Negotiation
+    >>> @settings(max_examples=5)
+    ... @given(processes())
+    ... def test_any_process_starts_where_it_says(process):
+    ...     assert Negotiation(process).stage == process.initial
+    >>> test_any_process_starts_where_it_says()
+    """
+    _at_least(max_stages, 1, "max_stages")
+    return _definitions(max_stages=max_stages, guarded_returns=guarded_returns)
+
+
+def arguments(negotiation: Negotiation, trigger: str) -> st.SearchStrategy[dict[str, object]]:
+    """Arguments for ``trigger`` of ``negotiation``'s process (any process), from the move's
+    parameters: mostly values it accepts, now and then one it refuses."""
+    return _arguments(negotiation, trigger)
 
 
 def _at_least(value: int, least: int, name: str) -> None:
@@ -73,14 +105,14 @@ def _at_least(value: int, least: int, name: str) -> None:
         raise InvalidArgument(f"{name} must be a whole number >= {least}, not {value!r}")
 
 
-def sides() -> st.SearchStrategy[Side]:
-    """Either side; shrinks towards :attr:`Side.RUSSIA`."""
-    return st.sampled_from(Side)
+def sides(process: Definition = PROCESS) -> st.SearchStrategy[str]:
+    """Any party of ``process`` (either side of the article's); shrinks towards the first."""
+    return st.sampled_from(process.parties)
 
 
-def triggers() -> st.SearchStrategy[str]:
-    """Any trigger of the process (``PROCESS.triggers``), whether it is possible now or not."""
-    return st.sampled_from(PROCESS.triggers)
+def triggers(process: Definition = PROCESS) -> st.SearchStrategy[str]:
+    """Any trigger of ``process``, whether it is possible now or not."""
+    return st.sampled_from(process.triggers)
 
 
 def exchange_terms(
@@ -155,6 +187,7 @@ def prisoners(*, held_by: st.SearchStrategy[Side] | None = None) -> st.SearchStr
 
 
 def negotiations(
+    process: Definition = PROCESS,
     *,
     max_steps: int = 30,
     terms: st.SearchStrategy[ExchangeTerms | None] | None = None,
@@ -173,6 +206,9 @@ def negotiations(
     acknowledging prefer what is open or pending, so the process often gets
     far. The default terms and tranches are small enough for the exchange to
     complete within a few steps.
+
+    For a ``process`` other than the article's, each step's arguments are drawn by
+    :func:`arguments` (the keyword strategies here are the article's).
     """
     _at_least(max_steps, 0, "max_steps")
     agreed = exchange_terms(max_quota=20, max_held=5) if terms is None else terms
@@ -188,24 +224,29 @@ def negotiations(
             return st.sampled_from(pending) | named
         return named
 
+    parameters = process.engine.parameters
+
     @st.composite
     def driven(draw: st.DrawFn) -> Negotiation:
-        negotiation = Negotiation()
+        negotiation = Negotiation(process)
         for _ in range(draw(st.integers(0, max_steps))):
             allowed = [t for t in negotiation.allowed() if t not in _ENDINGS]
             follow: bool = draw(st.booleans())
-            choices = st.sampled_from(allowed) if allowed and follow else triggers()
+            choices = st.sampled_from(allowed) if allowed and follow else triggers(process)
             trigger = draw(choices)
-            by_parameter: dict[str, st.SearchStrategy[object]] = {
-                "terms": agreed,
-                "tranche": handed,
-                "side": sides(),
-                "name": name_for(negotiation, trigger),
-                "reason": told,
-            }
-            arguments = {name: draw(by_parameter[name]) for name in _PARAMETERS[trigger]}
+            if process is not PROCESS:
+                given = draw(_arguments(negotiation, trigger))
+            else:
+                by_parameter: dict[str, st.SearchStrategy[object]] = {
+                    "terms": agreed,
+                    "tranche": handed,
+                    "side": sides(),
+                    "name": name_for(negotiation, trigger),
+                    "reason": told,
+                }
+                given = {name: draw(by_parameter[name]) for name in parameters[trigger]}
             with contextlib.suppress(NegotiationError):  # a refusal changes nothing
-                negotiation.send(trigger, **arguments)
+                negotiation.send(trigger, **given)
         return negotiation
 
     return driven()

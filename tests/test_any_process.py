@@ -33,7 +33,6 @@ from typing import Any
 
 import attrs
 import pytest
-from drawn import arguments, definitions, describe, walk_conditions
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -48,6 +47,7 @@ from processes import CEASEFIRE, PROCESSES
 
 import negotiations as ng
 from negotiations import Definition, ExchangeTerms, Tranche, diagram
+from negotiations._drawn import arguments, definitions, describe, walk_conditions
 from negotiations._engine import make_move
 from negotiations._pledging import pledgeable
 from negotiations._records import PLEDGE_TRIGGERS
@@ -71,7 +71,9 @@ NAMED = pytest.mark.parametrize("process", PROCESSES, ids=lambda p: p.name)
 @dataclass(frozen=True)
 class Canon:
     """The few arguments the search makes moves with: terms that one ``tranche`` completes
-    (``small``), terms it takes two of and that may never complete (``big``)."""
+    (``small``), and terms that the tranches the search tells apart never complete
+    (``big``), so that a rule of the exchange can be left unmet wherever terms can be
+    agreed, however much was handed over before."""
 
     small: ExchangeTerms
     big: ExchangeTerms
@@ -102,7 +104,7 @@ def canon(process: Definition) -> Canon:
     )
     big = attrs.evolve(
         small,
-        quota={p: released.get(p, 0) + 1 for p in parties},
+        quota={p: _TRANCHES * released.get(p, 0) + 1 for p in parties},
         seriously_ill_held={p: small.seriously_ill_held.get(p, 0) + 1 for p in parties},
         young_held={p: small.young_held.get(p, 0) + 1 for p in parties},
     )

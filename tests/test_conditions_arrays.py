@@ -20,7 +20,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from drawn import arguments, definitions, describe, tranches, walk_conditions
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from processes import CEASEFIRE, PROCESSES
@@ -28,6 +27,7 @@ from test_any_process import Explorer
 
 import negotiations as ng
 from negotiations import Definition, Rule
+from negotiations._drawn import arguments, definitions, describe, tranches, walk_conditions
 from negotiations._state import State
 from negotiations.conditions import Custom, Proportion, Separate, state_arrays
 

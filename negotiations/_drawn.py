@@ -15,8 +15,9 @@ names (``terms``, ``tranche``, ``side``, ``name``, ``reason``, ``note``): mostly
 values the move accepts, some it refuses (a stranger as side, a blank reason, a
 tranche off the agreed ratio, a missing argument).
 
-The other engineer will move a public version of :func:`definitions` into
-``negotiations.testing``; until then it lives here.
+:mod:`negotiations.testing` offers them as ``processes()`` and as the arguments its
+``negotiations(process=...)`` draws; this module needs Hypothesis, and only that module
+imports it.
 """
 
 from __future__ import annotations
@@ -285,7 +286,7 @@ class _Builder:
 
 
 @st.composite
-def definitions(  # noqa: PLR0912  # one recipe, read top to bottom
+def definitions(  # noqa: PLR0912, PLR0915  # one recipe, read top to bottom
     draw: st.DrawFn, *, max_stages: int = 4, guarded_returns: bool = True
 ) -> Definition:
     """A random valid process, live in every edge.
