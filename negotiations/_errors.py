@@ -60,7 +60,9 @@ class TransitionBlocked(NegotiationError):
     def __init__(self, trigger: str, stage: str, blockers: Sequence[Blocker]) -> None:
         self.trigger = trigger
         self.stage = stage
-        self.blockers: tuple[Blocker, ...] = tuple(blockers)
+        self.blockers: tuple[Blocker, ...] = (
+            blockers if type(blockers) is tuple else tuple(blockers)
+        )
         super().__init__(trigger, stage, self.blockers)
 
     def __str__(self) -> str:

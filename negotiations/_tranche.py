@@ -285,9 +285,9 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
         data: dict[str, Any] = {"released": self.released.to_dict()}
         if self.civilians:
             data["civilians"] = True
-        if any(self.seriously_ill.values()):
+        if self.seriously_ill.any:
             data["seriously_ill"] = self.seriously_ill.to_dict()
-        if any(self.young.values()):
+        if self.young.any:
             data["young"] = self.young.to_dict()
         if self.prisoners:
             data["prisoners"] = [person.to_dict() for person in self.prisoners]

