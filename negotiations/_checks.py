@@ -23,6 +23,7 @@ __all__ = [
     "check_party",
     "check_text",
     "checked",
+    "kind_of",
     "reader",
 ]
 
@@ -194,3 +195,26 @@ class reader:  # noqa: N801  # used like a function: reader(data, "tranche")
                 path=self.field(name),
             )
         return tuple(convert(item, f"{self.field(name)}[{i}]") for i, item in enumerate(items))
+
+
+def kind_of(
+    data: object,
+    where: str,
+    kinds: Mapping[str, type[T]],
+    fields: Mapping[type[T], tuple[str, ...]],
+    what: str,
+) -> tuple[type[T], reader, dict[str, Any]]:
+    """The class a ``{"kind": ..., ...}`` table names among ``kinds``, a reader of the table,
+    and the fields the class takes as given there; errors name the field."""
+    if not isinstance(data, Mapping):
+        raise InvalidType(f"{where} must be a table, not {type(data).__name__}", path=where)
+    kind = data.get("kind")
+    made = kinds.get(kind) if isinstance(kind, str) else None
+    if made is None:
+        raise InvalidValue(
+            f"{where}.kind: unknown {what} {kind!r}; expected one of {', '.join(kinds)}",
+            path=f"{where}.kind",
+        )
+    names = fields.get(made, ())
+    read = reader(data, where, {"kind", *names})
+    return made, read, {name: read.get(name) for name in names if read.has(name)}

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from attrs import field, frozen
 
 from negotiations._arrays import state_arrays
-from negotiations._checks import TEXT, check_text, reader
+from negotiations._checks import TEXT, check_text, kind_of
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import label
 
@@ -666,18 +666,7 @@ _FIELDS: Mapping[type[Condition], tuple[str, ...]] = {
 
 def condition_from_dict(data: object, where: str = "condition") -> Condition:
     """A condition from :meth:`Condition.to_dict` data; errors name the field."""
-    if not isinstance(data, Mapping):
-        raise InvalidType(f"{where} must be a table, not {type(data).__name__}", path=where)
-    kind = data.get("kind")
-    made = _KINDS.get(kind) if isinstance(kind, str) else None
-    if made is None:
-        raise InvalidValue(
-            f"{where}.kind: unknown condition {kind!r}; expected one of {', '.join(_KINDS)}",
-            path=f"{where}.kind",
-        )
-    names = _FIELDS.get(made, ())
-    read = reader(data, where, {*names, "kind"})
-    given = {name: read.get(name) for name in names if read.has(name)}
+    made, read, given = kind_of(data, where, _KINDS, _FIELDS, "condition")
     if made is AllOf:
         given["conditions"] = read.each("conditions", condition_from_dict)
     return read.build(made, **given)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
 
-from negotiations._checks import TEXT, reader
+from negotiations._checks import TEXT, kind_of
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import label
 from negotiations._state import Interest, State, evolve
@@ -172,10 +172,9 @@ class Transfer(Effect):
 
 
 @frozen
-class Open(Effect):
-    """An item of kind ``item`` is opened (``name``); ``noun`` is how messages call one."""
+class _OfItems(Effect):
+    """An effect on the items of kind ``item`` (``name``); ``noun`` is how messages call one."""
 
-    kind: ClassVar[str] = "open"
     kind_of_item: str = field(converter=TEXT, alias="item")  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     noun: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
@@ -186,6 +185,16 @@ class Open(Effect):
     @property
     def parameters(self) -> tuple[str, ...]:
         return ("name",)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "item": self.kind_of_item, "noun": self.noun}
+
+
+@frozen
+class Open(_OfItems):
+    """An item of kind ``item`` is opened (``name``); ``noun`` is how messages call one."""
+
+    kind: ClassVar[str] = "open"
 
     def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:
         name = arguments["name"]
@@ -197,25 +206,12 @@ class Open(Effect):
     ) -> State:
         return evolve(state.with_item(self.kind_of_item, arguments["name"]), stage=dest)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "item": self.kind_of_item, "noun": self.noun}
-
 
 @frozen
-class Close(Effect):
+class Close(_OfItems):
     """An open item of kind ``item`` is closed (``name``)."""
 
     kind: ClassVar[str] = "close"
-    kind_of_item: str = field(converter=TEXT, alias="item")  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
-    noun: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
-
-    @property
-    def item(self) -> str:
-        return self.kind_of_item
-
-    @property
-    def parameters(self) -> tuple[str, ...]:
-        return ("name",)
 
     def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:
         name = arguments["name"]
@@ -230,9 +226,6 @@ class Close(Effect):
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
         return evolve(state.without_item(self.kind_of_item, arguments["name"]), stage=dest)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "item": self.kind_of_item, "noun": self.noun}
 
 
 @frozen
@@ -368,18 +361,7 @@ def effect_from_dict(data: object, where: str = "effect") -> Effect:
     """An effect from :meth:`Effect.to_dict` data; errors name the field."""
     if isinstance(data, str):
         data = {"kind": data}
-    if not isinstance(data, Mapping):
-        raise InvalidType(f"{where} must be a table, not {type(data).__name__}", path=where)
-    kind = data.get("kind")
-    made = _KINDS.get(kind) if isinstance(kind, str) else None
-    if made is None:
-        raise InvalidValue(
-            f"{where}.kind: unknown effect {kind!r}; expected one of {', '.join(_KINDS)}",
-            path=f"{where}.kind",
-        )
-    names = _FIELDS.get(made, ())
-    read = reader(data, where, {"kind", *names})
-    given = {name: read.get(name) for name in names if read.has(name)}
+    made, read, given = kind_of(data, where, _KINDS, _FIELDS, "effect")
     return read.build(made, **given)
 
 
