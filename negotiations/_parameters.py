@@ -78,8 +78,8 @@ def _tranche(value: object, field: str, process: Definition) -> Tranche:
     if strangers:
         where = f"{field}.released"
         raise InvalidValue(
-            f"{where}: {', '.join(strangers)} is not a party to this process "
-            f"({', '.join(map(str, process.parties))})",
+            f"{where}: unknown side {strangers[0]!r}; expected one of "
+            f"{', '.join(map(str, process.parties))}",
             path=where,
         )
     return value

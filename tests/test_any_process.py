@@ -105,8 +105,8 @@ def canon(process: Definition) -> Canon:
     big = attrs.evolve(
         small,
         quota={p: _TRANCHES * released.get(p, 0) + 1 for p in parties},
-        seriously_ill_held={p: small.seriously_ill_held.get(p, 0) + 1 for p in parties},
-        young_held={p: small.young_held.get(p, 0) + 1 for p in parties},
+        seriously_ill_held={p: _TRANCHES * small.seriously_ill_held.get(p, 0) + 1 for p in parties},
+        young_held={p: _TRANCHES * small.young_held.get(p, 0) + 1 for p in parties},
     )
     return Canon(small, big, tranche)
 
