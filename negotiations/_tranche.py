@@ -10,9 +10,9 @@ from typing import Any
 from attrs import Attribute, Converter, field, frozen
 
 from negotiations._checks import FLAG, OPTIONAL_TEXT, PARTY, TEXT, check_count, reader
-from negotiations._counts import ZERO, Counts, check_counted
+from negotiations._counts import ZERO, Counts, SideCounts, check_counted
 from negotiations._errors import InvalidType, InvalidValue
-from negotiations._stages import Side, label
+from negotiations._stages import Side, label  # noqa: F401  # the doctests here name Side
 from negotiations._terms import ISTANBUL_TERMS, ExchangeTerms
 
 __all__ = ["Prisoner", "Tranche", "mixed_message"]
@@ -319,12 +319,11 @@ _TRANCHE_FIELDS = frozenset(
 def _even(n: int, civilians: bool, seriously_ill: int, young: int) -> Tranche:
     """The even tranche, built by the constructor once and then shared (values are
     immutable); the caller has checked the types, so equal keys mean equal tranches."""
-    both = {Side.RUSSIA: n, Side.UKRAINE: n}
     return Tranche(
-        released=both,
+        released=SideCounts(n, n),
         civilians=civilians,
-        seriously_ill={Side.RUSSIA: seriously_ill, Side.UKRAINE: seriously_ill},
-        young={Side.RUSSIA: young, Side.UKRAINE: young},
+        seriously_ill=SideCounts(seriously_ill, seriously_ill) if seriously_ill else ZERO,
+        young=SideCounts(young, young) if young else ZERO,
     )
 
 
