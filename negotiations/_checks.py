@@ -154,31 +154,6 @@ class reader:  # noqa: N801  # used like a function: reader(data, "tranche")
         """Whether the field ``name`` is present."""
         return name in self._data
 
-    def flag(self, name: str, default: Any = ...) -> bool:
-        """The field ``name`` as a ``bool``."""
-        return check_bool(self.get(name, default), self.field(name))
-
-    def count(self, name: str) -> int:
-        """The field ``name`` as a count (a whole number >= 0)."""
-        return check_count(self.get(name), self.field(name))
-
-    def optional_count(self, name: str) -> int | None:
-        """The field ``name`` as a count, or ``None``."""
-        value = self.get(name, None)
-        return None if value is None else check_count(value, self.field(name))
-
-    def text(self, name: str) -> str:
-        """The field ``name`` as a non-blank string."""
-        return check_text(self.get(name), self.field(name))
-
-    def optional_text(self, name: str) -> str | None:
-        """The field ``name`` as a non-blank string, or ``None``."""
-        return check_optional_text(self.get(name, None), self.field(name))
-
-    def party(self, name: str) -> str:
-        """The field ``name`` as a party's name."""
-        return check_party(self.get(name), self.field(name))
-
     def build(self, make: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``make(*args, **kwargs)``, its errors prefixed with where they come from."""
         try:

@@ -47,10 +47,6 @@ class NegotiationError(Exception):
     """The base of every error this library raises on purpose."""
 
 
-def _label(stage: str) -> str:
-    return stage.replace("_", " ")
-
-
 class TransitionBlocked(NegotiationError):
     """A move exists from the current stage, but the parties' conditions are not met.
 

@@ -116,9 +116,6 @@ class History(tuple[Event, ...]):
     def __repr__(self) -> str:
         return repr(tuple(self))
 
-    def __getnewargs__(self) -> tuple[Any, ...]:
-        return (list(self), self._length)
-
     def __reduce__(self) -> tuple[Any, ...]:
         return (tuple, (tuple(self),))
 

@@ -31,7 +31,6 @@ from attrs import field, frozen
 
 from negotiations._checks import TEXT, kind_of
 from negotiations._errors import InvalidType, InvalidValue
-from negotiations._stages import label
 from negotiations._state import Interest, State, evolve
 
 if TYPE_CHECKING:
@@ -364,7 +363,3 @@ def effect_from_dict(data: object, where: str = "effect") -> Effect:
     made, read, given = kind_of(data, where, _KINDS, _FIELDS, "effect")
     return read.build(made, **given)
 
-
-def describe(effect: Effect, stage: str) -> str:
-    """Where a move with ``effect`` leads, in words, for the stages table."""
-    return "back to the stage suspended from" if effect.returns else label(stage)
