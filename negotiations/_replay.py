@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
 
 from negotiations._engine import Engine, make_move
 from negotiations._errors import InvalidType, InvalidValue, TransitionNotAllowed
@@ -238,45 +237,11 @@ def _as_saved(  # noqa: PLR0911  # one way out per field that is not as this lib
         made, after = make_move(engine, state, trigger, arguments, live=False)
     except (InvalidValue, InvalidType, TransitionNotAllowed):
         return None
-    if not _recorded_as(made, item, cited, bool(parameters)):
+    if made.saved(cited) != item:  # the event as this library saves it, and nothing else
         return None
     return (state if after is None else after), made
 
 
-def _recorded_as(  # noqa: PLR0911  # one way out per field that differs
-    made: Event, item: dict[str, Any], cited: Mapping[str, str], takes: bool
-) -> bool:
-    """Whether saved ``item``, whose arguments ``made`` was made with, records exactly ``made``:
-    the same outcome, stages and blockers (each with its rule's own source left out, or
-    spelled out), and no other field."""
-    accepted = item.get("accepted")
-    if type(accepted) is not bool or accepted is not made.accepted:
-        return False
-    if item.get("source") != made.source or item.get("dest") != made.dest:
-        return False
-    if len(item) != _FIELDS_SAVED + takes + (not accepted):
-        return False  # a field too many (blockers of an accepted move, ...)
-    if accepted:
-        return True
-    recorded = item.get("blockers")
-    blockers = made.blockers
-    if type(recorded) is not list or len(recorded) != len(blockers):
-        return False
-    for saved, blocker in zip(recorded, blockers):  # noqa: B905  # lengths are equal
-        if type(saved) is not dict or saved.get("rule") != blocker.rule:
-            return False
-        if saved.get("message") != blocker.message:
-            return False
-        if len(saved) == _BLOCKER_FIELDS:
-            if saved.get("source") != blocker.source:
-                return False
-        elif len(saved) != _BLOCKER_FIELDS - 1 or cited.get(blocker.rule) != blocker.source:
-            return False
-    return True
-
-
-_FIELDS_SAVED = 4  # trigger, accepted, source and dest; then arguments, blockers if any
-_BLOCKER_FIELDS = 3  # rule, message, source
 _NOTHING: dict[str, object] = {}
 
 

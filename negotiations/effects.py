@@ -362,4 +362,3 @@ def effect_from_dict(data: object, where: str = "effect") -> Effect:
         data = {"kind": data}
     made, read, given = kind_of(data, where, _KINDS, _FIELDS, "effect")
     return read.build(made, **given)
-
