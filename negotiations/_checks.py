@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from attrs import Attribute, Converter
@@ -19,10 +19,12 @@ __all__ = [
     "TEXT",
     "check_bool",
     "check_count",
+    "check_each",
     "check_optional_text",
     "check_party",
     "check_text",
     "checked",
+    "instance_of",
     "kind_of",
     "reader",
 ]
@@ -104,6 +106,29 @@ def check_party(value: object, field: str, parties: tuple[str, ...] | None = Non
     raise InvalidType(
         f"{field}: a party must be given by its name, not {type(value).__name__}", path=field
     )
+
+
+def check_each(
+    value: object, field: str, what: str, check_item: Callable[[object, str], T]
+) -> tuple[T, ...]:
+    """``value`` as a tuple, each item checked by ``check_item(item, "field[i]")``; text or
+    anything not iterable is an error naming ``field`` (``field must be <what>, not int``)."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidType(f"{field} must be {what}, not {type(value).__name__}", path=field)
+    return tuple(check_item(item, f"{field}[{at}]") for at, item in enumerate(value))
+
+
+def instance_of(kind: type[T]) -> Callable[[object, str], T]:
+    """A check that an item is a ``kind``, naming where it stands (for :func:`check_each`)."""
+
+    def check(item: object, where: str) -> T:
+        if not isinstance(item, kind):
+            raise InvalidType(
+                f"{where} must be a {kind.__name__}, not {type(item).__name__}", path=where
+            )
+        return item
+
+    return check
 
 
 def checked(check: Callable[[object, str], T]) -> Converter[Any, T]:

@@ -4,12 +4,12 @@ checked when defined, every problem reported at once."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from attrs import Attribute, Converter, evolve, field, frozen
 
-from negotiations._checks import COUNT, TEXT, check_text
+from negotiations._checks import COUNT, TEXT, check_each, check_text, instance_of
 from negotiations._engine import Engine
 from negotiations._errors import DefinitionError, InvalidType, InvalidValue
 from negotiations._records import stage_name
@@ -128,12 +128,7 @@ class Rule:
 
 
 def _names(value: object, attribute: Attribute[Any]) -> tuple[str, ...]:
-    where = attribute.alias or attribute.name
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InvalidType(
-            f"{where} must be a tuple of names, not {type(value).__name__}", path=where
-        )
-    return tuple(stage_name(item, f"{where}[{i}]") for i, item in enumerate(value))
+    return check_each(value, attribute.alias or attribute.name, "a tuple of names", stage_name)
 
 
 def _trigger(value: object) -> str:
@@ -148,12 +143,7 @@ def _dest(value: object) -> str | None:
 
 
 def _rule_ids(value: object, attribute: Attribute[Any]) -> tuple[str, ...]:
-    where = attribute.alias or attribute.name
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InvalidType(
-            f"{where} must be a tuple of rule ids, not {type(value).__name__}", path=where
-        )
-    return tuple(check_text(item, f"{where}[{i}]") for i, item in enumerate(value))
+    return check_each(value, attribute.alias or attribute.name, "a tuple of rule ids", check_text)
 
 
 def _effect(value: object) -> Effect:
@@ -205,28 +195,12 @@ class Move:
 
 
 def _parties(value: object, attribute: Attribute[Any]) -> tuple[str, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InvalidType(
-            f"parties must be a tuple of names, not {type(value).__name__}", path="parties"
-        )
-    return tuple(check_text(item, f"parties[{i}]") for i, item in enumerate(value))
+    return check_each(value, "parties", "a tuple of names", check_text)
 
 
 def _items(kind: type[T], name: str) -> Callable[[object], tuple[T, ...]]:
     def convert(value: object) -> tuple[T, ...]:
-        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-            raise InvalidType(
-                f"{name} must be a tuple of {kind.__name__}, not {type(value).__name__}",
-                path=name,
-            )
-        items = tuple(value)
-        for i, item in enumerate(items):
-            if not isinstance(item, kind):
-                raise InvalidType(
-                    f"{name}[{i}] must be a {kind.__name__}, not {type(item).__name__}",
-                    path=f"{name}[{i}]",
-                )
-        return items
+        return check_each(value, name, f"a tuple of {kind.__name__}", instance_of(kind))
 
     return convert
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 from attrs import field, frozen
 
-from negotiations._checks import FLAG, OPTIONAL_TEXT, PARTY, TEXT, check_count, check_text, reader
+from negotiations._checks import (
+    FLAG,
+    OPTIONAL_TEXT,
+    PARTY,
+    TEXT,
+    check_count,
+    check_each,
+    check_text,
+    instance_of,
+    reader,
+)
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._fast import trusted
 from negotiations._parameters import PARAMETERS
@@ -58,6 +68,7 @@ people on each side"]
 
 
 _BLOCKER_FIELDS = frozenset({"rule", "message", "source"})
+_A_BLOCKER = instance_of(Blocker)
 _NO_ARGUMENTS: Mapping[str, Any] = MappingProxyType({})
 
 #: The triggers of the events that keep pledges: made, withdrawn, dropped at the end.
@@ -86,15 +97,8 @@ def _arguments(value: object) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
-def _blockers_of(value: Iterable[object]) -> tuple[Blocker, ...]:
-    items = tuple(value)
-    for index, item in enumerate(items):
-        if not isinstance(item, Blocker):
-            raise InvalidType(
-                f"blockers[{index}] must be a Blocker, not {type(item).__name__}",
-                path=f"blockers[{index}]",
-            )
-    return items  # type: ignore[return-value]  # every item was checked to be a Blocker above
+def _blockers_of(value: object) -> tuple[Blocker, ...]:
+    return check_each(value, "blockers", "a sequence of Blocker", _A_BLOCKER)
 
 
 def stage_name(value: object, field: str) -> str:

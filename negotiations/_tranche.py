@@ -9,7 +9,16 @@ from typing import Any
 
 from attrs import Attribute, Converter, field, frozen
 
-from negotiations._checks import FLAG, OPTIONAL_TEXT, PARTY, TEXT, check_count, reader
+from negotiations._checks import (
+    FLAG,
+    OPTIONAL_TEXT,
+    PARTY,
+    TEXT,
+    check_count,
+    check_each,
+    instance_of,
+    reader,
+)
 from negotiations._counts import ZERO, Counts, SideCounts, check_counted
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import Side, label  # noqa: F401  # the doctests here name Side
@@ -74,19 +83,10 @@ _PRISONER_FIELDS = frozenset({"id", "held_by", "age", "seriously_ill", "civilian
 
 
 def _prisoners(value: object) -> tuple[Prisoner, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise InvalidType(
-            f"prisoners must be a sequence of Prisoner, not {type(value).__name__}",
-            path="prisoners",
-        )
-    people = tuple(value)
-    for index, person in enumerate(people):
-        if not isinstance(person, Prisoner):
-            raise InvalidType(
-                f"prisoners[{index}] must be a Prisoner, not {type(person).__name__}",
-                path=f"prisoners[{index}]",
-            )
-    return people
+    return check_each(value, "prisoners", "a sequence of Prisoner", _A_PRISONER)
+
+
+_A_PRISONER = instance_of(Prisoner)
 
 
 def _counts(value: object, attribute: Attribute[Any]) -> Counts:

@@ -39,13 +39,13 @@ arguments (:class:`Custom`): it works everywhere but on arrays, where
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
 
 from negotiations._arrays import state_arrays
-from negotiations._checks import TEXT, check_text, kind_of
+from negotiations._checks import TEXT, check_each, check_text, kind_of
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import label
 
@@ -441,20 +441,17 @@ class Acknowledged(Condition):
         return result
 
 
-def _conditions(value: object) -> tuple[Condition, ...]:
-    if isinstance(value, Condition) or not isinstance(value, Iterable):
+def _of_the_vocabulary(item: object, where: str) -> Condition:
+    if not isinstance(item, Condition) or isinstance(item, Custom):
         raise InvalidType(
-            f"conditions must be a sequence of conditions, not {type(value).__name__}",
-            path="conditions",
+            f"{where} must be a condition of the vocabulary, not {type(item).__name__}",
+            path=where,
         )
-    items = tuple(value)
-    for at, item in enumerate(items):
-        if not isinstance(item, Condition) or isinstance(item, Custom):
-            raise InvalidType(
-                f"conditions[{at}] must be a condition of the vocabulary, not "
-                f"{type(item).__name__}",
-                path=f"conditions[{at}]",
-            )
+    return item
+
+
+def _conditions(value: object) -> tuple[Condition, ...]:
+    items = check_each(value, "conditions", "a sequence of conditions", _of_the_vocabulary)
     if not items:
         raise InvalidValue("conditions: at least one", path="conditions")
     return items
