@@ -24,6 +24,7 @@ __all__ = [
     "check_party",
     "check_text",
     "checked",
+    "citing",
     "instance_of",
     "kind_of",
     "reader",
@@ -106,6 +107,12 @@ def check_party(value: object, field: str, parties: tuple[str, ...] | None = Non
     raise InvalidType(
         f"{field}: a party must be given by its name, not {type(value).__name__}", path=field
     )
+
+
+def citing(said: str, rule: str, quote: str) -> str:
+    """What is wrong, with the rule it breaks and its words: ``civilians and soldiers in one
+    tranche (exchange.civilians_separate: the civilians were returned separately)``."""
+    return f"{said} ({rule}: {quote[0].lower()}{quote[1:].rstrip('.')})"
 
 
 def check_each(

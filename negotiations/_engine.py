@@ -18,6 +18,7 @@ import difflib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from negotiations._checks import citing
 from negotiations._errors import (
     InvalidType,
     InvalidValue,
@@ -75,11 +76,17 @@ class Plan:
             said = bound.explain(state, arguments)
             if said is not None:
                 quote = process.rule(rule).quote
-                raise InvalidValue(
-                    f"tranche: {said} ({rule}: {quote[0].lower()}{quote[1:].rstrip('.')})",
-                    path="tranche",
-                )
+                raise InvalidValue(f"tranche: {citing(said, rule, quote)}", path="tranche")
         self.effect.admit(state, arguments, process)
+
+    def possible(self, state: State) -> bool:
+        """Whether the move can be made from ``state`` at all: a move that returns where the
+        process was suspended from needs somewhere to return to."""
+        return self.dest is not None or state.suspended_from is not None
+
+    def met(self, state: State, arguments: Mapping[str, Any]) -> bool:
+        """Whether every guard rule is met (no messages written)."""
+        return all(bound.met(state, arguments) for _, bound, _ in self.guard)
 
     def ready(self, state: State, arguments: Mapping[str, Any]) -> bool:
         """Whether the move would be made now with ``arguments`` (no messages written)."""
@@ -87,7 +94,7 @@ class Plan:
             self.admit(state, arguments)
         except (InvalidValue, InvalidType):
             return False
-        return all(bound.met(state, arguments) for _, bound, _ in self.guard)
+        return self.met(state, arguments)
 
 
 def _cited(engine: Engine, rule_ids: tuple[str, ...]) -> tuple[Cited, ...]:
@@ -166,8 +173,8 @@ class Engine:
             trigger
             for trigger in self.process.triggers
             if (plan := plans.get((trigger, stage))) is not None
-            and (plan.dest is not None or state.suspended_from is not None)
-            and all(bound.met(state, {}) for _, bound, _ in plan.guard)
+            and plan.possible(state)
+            and plan.met(state, {})
         )
 
     def _out_of_order(self, trigger: str, stage: str) -> Blocker:
@@ -205,9 +212,7 @@ def make_move(
     arguments = check_arguments(engine.process, engine.parameters[trigger], given)
     stage = state.stage
     plan = engine.plans.get((trigger, stage))
-    if plan is None or (plan.dest is None and state.suspended_from is None):
-        # not a move from here, or a return with nowhere to return to (the stage was
-        # entered by a plain move, not a suspension)
+    if plan is None or not plan.possible(state):
         raise TransitionNotAllowed(trigger, stage, engine.allowed(state))
     plan.admit(state, arguments)
     dest: str | None

@@ -16,6 +16,7 @@ from negotiations._checks import (
     TEXT,
     check_count,
     check_each,
+    citing,
     instance_of,
     reader,
 )
@@ -106,7 +107,7 @@ _MIXED = "civilians and soldiers in one tranche"
 
 def mixed_message(rule: str, quote: str) -> str:
     """What is wrong with a tranche that mixes civilians and soldiers, citing ``rule``."""
-    return f"{_MIXED} ({rule}: {quote[0].lower()}{quote[1:].rstrip('.')})"
+    return citing(_MIXED, rule, quote)
 
 
 @frozen
