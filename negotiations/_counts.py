@@ -9,7 +9,7 @@ from negotiations._checks import check_count, check_party
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import Side
 
-__all__ = ["ZERO", "Counts", "SideCounts", "check_counted"]
+__all__ = ["ZERO", "Counts", "SideCounts", "check_counted", "each_side"]
 
 _SIDES = (Side.RUSSIA, Side.UKRAINE)
 
@@ -223,6 +223,14 @@ def _made(parties: tuple[str, ...], values: tuple[int, ...]) -> Counts:
     made = _new(SideCounts if parties == _SIDES else Counts)
     _SET_PARTIES(made, parties)
     _SET_VALUES(made, values)
+    return made
+
+
+def each_side(number: int) -> SideCounts:
+    """``number`` for each of the article's sides (a count the caller has checked)."""
+    made = _new(SideCounts)
+    _SET_PARTIES(made, _SIDES)
+    _SET_VALUES(made, (number, number))
     return made
 
 

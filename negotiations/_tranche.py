@@ -20,8 +20,9 @@ from negotiations._checks import (
     instance_of,
     reader,
 )
-from negotiations._counts import ZERO, Counts, SideCounts, check_counted
+from negotiations._counts import ZERO, Counts, check_counted, each_side
 from negotiations._errors import InvalidType, InvalidValue
+from negotiations._fast import trusted
 from negotiations._stages import Side, label  # noqa: F401  # the doctests here name Side
 from negotiations._terms import ISTANBUL_TERMS, ExchangeTerms
 
@@ -138,22 +139,21 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
     ratio: Counts | None = field(default=None, converter=_RATIO, kw_only=True, repr=False)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     def __attrs_post_init__(self) -> None:
-        if self.prisoners:
-            _check_listed_once(self.prisoners)
-        _check_proportion(self.released, self.ratio)
-        released = self.released
-        for name, priority in (("seriously_ill", self.seriously_ill), ("young", self.young)):
-            if not priority.any:
-                continue
-            check_counted(priority, released, name)
-            for party, number in zip(priority.parties, priority.over(priority.parties)):  # noqa: B905  # one party each
-                if number > released.get(party, 0):
-                    raise InvalidValue(
-                        f"{name}[{party}]: {number} is more than the "
-                        f"{self.released.get(party, 0)} {label(party)} releases",
-                        path=f"{name}[{party}]",
-                    )
-        if self.prisoners:
+        prisoners = self.prisoners
+        if prisoners:
+            _check_listed_once(prisoners)
+        released, ratio = self.released, self.ratio
+        numbers = released.over(released.parties)
+        if ratio is not None or not (
+            numbers and numbers[0] and numbers.count(numbers[0]) == len(numbers)
+        ):  # anything but the common case: reciprocal, with no message to write
+            _check_proportion(released, ratio)
+        ill, young = self.seriously_ill, self.young
+        if ill is not ZERO and ill.any:  # ZERO: the default, no one to check
+            _check_priority("seriously_ill", ill, released)
+        if young is not ZERO and young.any:
+            _check_priority("young", young, released)
+        if prisoners:
             self._check_against_prisoners()
 
     def _check_against_prisoners(self) -> None:
@@ -318,14 +318,25 @@ _TRANCHE_FIELDS = frozenset(
 
 @functools.lru_cache(maxsize=1024)  # values of a fixed, small size: a bound in bytes too
 def _even(n: int, civilians: bool, seriously_ill: int, young: int) -> Tranche:
-    """The even tranche, built by the constructor once and then shared (values are
-    immutable); the caller has checked the types, so equal keys mean equal tranches."""
-    return Tranche(
-        released=SideCounts(n, n),
-        civilians=civilians,
-        seriously_ill=SideCounts(seriously_ill, seriously_ill) if seriously_ill else ZERO,
-        young=SideCounts(young, young) if young else ZERO,
+    """The even tranche, made once and then shared (values are immutable); the caller has
+    checked the types, so equal keys mean equal tranches.
+
+    Its parts are already what the converters would make of them (counts of the two
+    sides, a flag, no prisoners, no ratio), so it is built as trusted (see
+    :mod:`negotiations._fast`) and then checked by the class's own
+    ``__attrs_post_init__``: the same checks as ``Tranche(...)``, without converting
+    parts that need no converting.
+    """
+    made = _TRANCHE(
+        each_side(n),
+        civilians,
+        each_side(seriously_ill) if seriously_ill else ZERO,
+        each_side(young) if young else ZERO,
+        (),
+        None,
     )
+    made.__attrs_post_init__()
+    return made
 
 
 def _check_proportion(released: Counts, ratio: Counts | None) -> None:
@@ -368,6 +379,18 @@ def _check_proportion(released: Counts, ratio: Counts | None) -> None:
         )
 
 
+def _check_priority(name: str, priority: Counts, released: Counts) -> None:
+    """Each party's ``priority`` people (field ``name``) are among those it releases."""
+    check_counted(priority, released, name)
+    for party, number in zip(priority.parties, priority.over(priority.parties)):  # noqa: B905  # one party each
+        if number > released.get(party, 0):
+            raise InvalidValue(
+                f"{name}[{party}]: {number} is more than the "
+                f"{released.get(party, 0)} {label(party)} releases",
+                path=f"{name}[{party}]",
+            )
+
+
 def _check_listed_once(people: tuple[Prisoner, ...]) -> None:
     ids = Counter(person.id for person in people)
     twice = sorted(pid for pid, seen in ids.items() if seen > 1)
@@ -388,3 +411,6 @@ def _count(people: Iterable[Prisoner], keep: Callable[[Prisoner], bool]) -> Coun
     tally = Counter(person.held_by for person in people if keep(person))
     holders = dict.fromkeys(person.held_by for person in people)
     return Counts.of({party: tally[party] for party in holders}, "counts")
+
+
+_TRANCHE = trusted(Tranche)
