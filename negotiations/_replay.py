@@ -8,8 +8,7 @@ own name in front.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 
 from negotiations._engine import Engine, make_move
 from negotiations._errors import InvalidType, InvalidValue, TransitionNotAllowed
@@ -174,16 +173,15 @@ def fold_saved(
     field (:meth:`Event.from_dict`) and folded (:func:`refold`), which either accepts it
     or says what is wrong, and where.
     """
-    cited = engine.citations
-    decoded: dict[object, object] = {}  # this load's decoded arguments, by their saved form
+    loading = _Loading(engine)
     state = start
     history: list[Event] = []
     append = history.append
     for number, item in enumerate(items):
-        made = _as_saved(engine, state, item, cited, decoded)
+        made = loading.event(state, item)
         if made is None:
             where = name(number)
-            event = Event.from_dict(item, where, cited)
+            event = Event.from_dict(item, where, engine.citations)
             try:
                 state, kept = refold(engine, state, event)
             except InvalidValue as error:
@@ -196,65 +194,94 @@ def fold_saved(
     return state, history
 
 
-def _as_saved(  # noqa: PLR0911  # one way out per field that is not as this library saves it
-    engine: Engine,
-    state: State,
-    item: object,
-    cited: Mapping[str, str],
-    decoded: dict[object, object],
-) -> tuple[State, Event] | None:
-    """The state after saved event ``item`` and the event, if making its move from ``state``
-    gives an event that saves to exactly ``item``; ``None`` otherwise (the careful road then
-    decides)."""
-    if type(item) is not dict:
-        return None
-    trigger = item.get("trigger")
-    if type(trigger) is not str or trigger not in engine.parameters or "pledge" in item:
-        return None  # unknown, or about pledges: the careful road
-    if state.pledges and due(engine, state) is not None:
-        return None
-    raw = item.get("arguments", _NOTHING)
-    if type(raw) is not dict:
-        return None
-    parameters = engine.parameters[trigger]
-    if len(raw) != len(parameters):
-        return None
-    arguments = {}
-    for parameter in parameters:
-        if parameter not in raw:
+class _Loading:
+    """What one load keeps so that each distinct thing is worked out once: each argument
+    decoded, by its saved form (``decoded``), and what :meth:`Event.saved` gave for an
+    accepted event, by its trigger, stages and arguments — all it depends on for a move
+    no pledge made (``forms``). Both die with the load."""
+
+    __slots__ = ("cited", "decoded", "engine", "forms")
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.cited = engine.citations
+        self.decoded: dict[object, object] = {}
+        self.forms: dict[tuple[object, ...], dict[str, object]] = {}
+
+    def event(  # noqa: PLR0911  # one way out per field not as this library saves it
+        self, state: State, item: object
+    ) -> tuple[State, Event] | None:
+        """The state after saved event ``item`` and the event, if making its move from
+        ``state`` gives an event that saves to exactly ``item``; ``None`` otherwise (the
+        careful road then decides)."""
+        engine = self.engine
+        if type(item) is not dict:
             return None
-        value = raw[parameter]
-        key = (parameter, value if type(value) is str else _frozen(value))
-        found = decoded.get(key, _NOTHING)
-        if found is _NOTHING:
-            try:
-                found = PARAMETERS[parameter].decode(value, parameter)
-            except (InvalidValue, InvalidType):
+        trigger = item.get("trigger")
+        if type(trigger) is not str or trigger not in engine.parameters or "pledge" in item:
+            return None  # unknown, or about pledges: the careful road
+        if state.pledges and due(engine, state) is not None:
+            return None
+        found = self._arguments(engine.parameters[trigger], item.get("arguments", _NOTHING))
+        if found is None:
+            return None
+        arguments, keys = found
+        try:
+            made, after = make_move(engine, state, trigger, arguments, live=False)
+        except (InvalidValue, InvalidType, TransitionNotAllowed):
+            return None
+        if made.accepted:
+            shape = (trigger, made.source, made.dest, *keys)
+            form = self.forms.get(shape)
+            if form is None:
+                form = self.forms[shape] = made.saved(self.cited)
+        else:
+            form = made.saved(self.cited)
+        if form != item:  # the event as this library saves it, and nothing else
+            return None
+        return (state if after is None else after), made
+
+    def _arguments(
+        self, parameters: tuple[str, ...], raw: object
+    ) -> tuple[dict[str, object], list[object]] | None:
+        """The saved arguments ``raw`` decoded, and the key of each; ``None`` if they are not
+        exactly the move's ``parameters`` or one does not decode."""
+        if type(raw) is not dict or len(raw) != len(parameters):
+            return None
+        decoded = self.decoded
+        arguments = {}
+        keys: list[object] = []
+        for parameter in parameters:
+            if parameter not in raw:
                 return None
-            decoded[key] = found
-        arguments[parameter] = found
-    try:
-        made, after = make_move(engine, state, trigger, arguments, live=False)
-    except (InvalidValue, InvalidType, TransitionNotAllowed):
-        return None
-    if made.saved(cited) != item:  # the event as this library saves it, and nothing else
-        return None
-    return (state if after is None else after), made
+            value = raw[parameter]
+            key = (parameter, value if type(value) is str else _frozen(value))
+            keys.append(key)
+            found = decoded.get(key, _NOTHING)
+            if found is _NOTHING:
+                try:
+                    found = PARAMETERS[parameter].decode(value, parameter)
+                except (InvalidValue, InvalidType):
+                    return None
+                decoded[key] = found
+            arguments[parameter] = found
+        return arguments, keys
 
 
 _NOTHING: dict[str, object] = {}
 
 
 def _frozen(value: object) -> object:
-    """``value`` (JSON data) as a hashable key: its JSON text, which tells ``1``, ``1.0`` and
-    ``true`` apart (and a text from a mapping: the key is a tuple only for text)."""
+    """``value`` (JSON data) as a hashable key: its ``repr``, which tells ``1``, ``1.0``,
+    ``true`` and ``"1"`` apart and keeps the order of keys (and a text from a mapping: the
+    key is a tuple only for text). Values that share a key but are not the same data
+    cannot pass: the event made is accepted only if it saves to exactly the item."""
     try:
-        return (_ENCODE(value),)
-    except (TypeError, ValueError):  # not JSON data (a replayed value): no key to share
+        return (repr(value),)
+    except (
+        Exception
+    ):  # an integer too long to write out, or a value that cannot be written: no key to share
         return (object(),)
-
-
-_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def check_settled(engine: Engine, state: State, where: str) -> None:
