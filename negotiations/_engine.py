@@ -29,6 +29,7 @@ from negotiations._machine import Attempt, Machine
 from negotiations._parameters import check_arguments
 from negotiations._records import Blocker, Event, make_blocker, make_event
 from negotiations._stages import label
+from negotiations.effects import Effect
 
 if TYPE_CHECKING:
     from negotiations._definition import Definition, Move
@@ -45,7 +46,17 @@ Cited = tuple[str, "Bound", str]
 class Plan:
     """One move from one stage, looked up once."""
 
-    __slots__ = ("checks", "dest", "effect", "guard", "move", "process", "stage", "trigger")
+    __slots__ = (
+        "admits",
+        "checks",
+        "dest",
+        "effect",
+        "guard",
+        "move",
+        "process",
+        "stage",
+        "trigger",
+    )
 
     def __init__(self, engine: Engine, move: Move, stage: str) -> None:
         process = engine.process
@@ -59,14 +70,17 @@ class Plan:
         #: Where the move leads; ``None`` where it goes back to where the process was
         #: suspended from (known only then).
         self.dest: str | None = None if move.returns else (move.dest or stage)
+        #: Whether :meth:`admit` has anything to refuse: argument rules, or an effect that
+        #: looks at its arguments (one that does not keeps :meth:`Effect.admit`).
+        self.admits = bool(self.checks) or type(self.effect).admit is not Effect.admit
 
     def evaluate(self, state: State, arguments: Mapping[str, Any]) -> tuple[Blocker, ...]:
         """A blocker for every guard rule ``state`` does not meet."""
-        found = [
-            make_blocker(rule, said, cited)
-            for rule, bound, cited in self.guard
-            if (said := bound.explain(state, arguments)) is not None
-        ]
+        found = []
+        for rule, bound, cited in self.guard:  # a loop: most guards hold one or two rules
+            said = bound.explain(state, arguments)
+            if said is not None:
+                found.append(make_blocker(rule, said, cited))
         return tuple(found)
 
     def admit(self, state: State, arguments: Mapping[str, Any]) -> None:
@@ -209,12 +223,14 @@ def make_move(
     the plan directly, which gives the same answer. ``pledge`` marks a move a
     pledge makes.
     """
-    arguments = check_arguments(engine.process, engine.parameters[trigger], given)
+    parameters = engine.parameters[trigger]
+    arguments = check_arguments(engine.process, parameters, given) if parameters or given else {}
     stage = state.stage
     plan = engine.plans.get((trigger, stage))
-    if plan is None or not plan.possible(state):
+    if plan is None or (plan.dest is None and not plan.possible(state)):
         raise TransitionNotAllowed(trigger, stage, engine.allowed(state))
-    plan.admit(state, arguments)
+    if plan.admits:
+        plan.admit(state, arguments)
     dest: str | None
     if live:
         attempt = Attempt(state, trigger, arguments, engine.name_of[stage])

@@ -343,9 +343,11 @@ class Negotiation:
 
     def _fire(self, trigger: str, given: Mapping[str, object]) -> Event:
         engine = self._engine
-        engine.known(trigger)
+        if type(trigger) is not str or trigger not in engine.parameters:
+            engine.known(trigger)  # refuses it, naming it
         with self._lock:
-            self._check_open()
+            if self._journal is not None:
+                self._check_open()
             state = self._state
             event, after = make_move(engine, state, trigger, given)
             if after is None:

@@ -183,12 +183,12 @@ class Quota(Condition):
             if terms is None:
                 return "no exchange has been agreed yet"
             got, need = state.ledger.released.over(parties), terms.quotas(parties)
-            short = [
-                f"{g} of {n} released by {who}"
-                for g, n, who in zip(got, need, labels)  # noqa: B905  # all in party order
-                if g < n
-            ]
-            return "; ".join(short) if short else None
+            said = None
+            for g, n, who in zip(got, need, labels):  # noqa: B905  # all in party order
+                if g < n:
+                    short = f"{g} of {n} released by {who}"
+                    said = short if said is None else f"{said}; {short}"
+            return said
 
         def met(state: State, arguments: Mapping[str, Any]) -> bool:
             terms = state.terms
