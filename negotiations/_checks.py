@@ -120,6 +120,8 @@ def check_each(
 ) -> tuple[T, ...]:
     """``value`` as a tuple, each item checked by ``check_item(item, "field[i]")``; text or
     anything not iterable is an error naming ``field`` (``field must be <what>, not int``)."""
+    if type(value) is tuple and not value:  # nothing to check: the common default
+        return value
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise InvalidType(f"{field} must be {what}, not {type(value).__name__}", path=field)
     return tuple(check_item(item, f"{field}[{at}]") for at, item in enumerate(value))
@@ -160,12 +162,12 @@ class reader:  # noqa: N801  # used like a function: reader(data, "tranche")
     """Read a JSON object strictly: every field known, none missing, each error names the field."""
 
     def __init__(self, data: object, where: str, known: frozenset[str] | set[str]) -> None:
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):  # a dict: no ABC check
             raise InvalidType(
                 f"{where} must be a JSON object, not {type(data).__name__}", path=where
             )
-        unknown = sorted(str(key) for key in data if key not in known)
-        if unknown:
+        if not known.issuperset(data):
+            unknown = sorted(str(key) for key in data if key not in known)
             raise InvalidValue(f"{where}: unknown field(s) {', '.join(unknown)}", path=where)
         self._data: Mapping[str, Any] = data
         self._where = where

@@ -43,13 +43,14 @@ class Counts(Mapping[str, int]):
         come in their order; without, the keys are kept in the order given. Counts
         keyed by the article's two sides are :class:`SideCounts`.
         """
-        if isinstance(value, Counts) and (parties is None or value._parties == parties):
-            return value
-        if type(value) is not dict and not isinstance(value, Mapping):
-            raise InvalidType(
-                f"{field} must be a mapping of party to count, not {type(value).__name__}",
-                path=field,
-            )
+        if type(value) is not dict:  # a dict needs no ABC checks (isinstance on Mapping)
+            if isinstance(value, Counts) and (parties is None or value._parties == parties):
+                return value
+            if not isinstance(value, Mapping):
+                raise InvalidType(
+                    f"{field} must be a mapping of party to count, not {type(value).__name__}",
+                    path=field,
+                )
         counts: dict[str, int] = dict.fromkeys(parties, 0) if parties is not None else {}
         for key, number in value.items():
             party = check_party(key, field, parties)
@@ -124,7 +125,7 @@ class Counts(Mapping[str, int]):
         return len(self._parties)
 
     def __add__(self, other: Counts) -> Counts:
-        if not isinstance(other, Counts):
+        if type(other) not in _KINDS and not isinstance(other, Counts):
             return NotImplemented
         if self._parties == other._parties:
             mine, theirs = self._values, other._values
@@ -137,7 +138,8 @@ class Counts(Mapping[str, int]):
         return _made(tuple(summed), tuple(summed.values()))
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Counts):
+        if type(other) in _KINDS or isinstance(other, Counts):
+            assert isinstance(other, Counts)  # for the type checker: _KINDS are Counts
             if self._parties == other._parties:
                 return self._values == other._values
             return self._nonzero() == other._nonzero()
@@ -213,6 +215,9 @@ class SideCounts(Counts):
         return f"SideCounts(russia={self._values[0]}, ukraine={self._values[1]})"
 
 
+#: The classes of counts, known without asking ``isinstance`` (which goes through the
+#: ``Mapping`` ABC for a subclass: slow on the paths every move takes).
+_KINDS = (Counts, SideCounts)
 _new = object.__new__
 _SET_PARTIES = Counts.__dict__["_parties"].__set__
 _SET_VALUES = Counts.__dict__["_values"].__set__
