@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any
 
@@ -71,10 +72,13 @@ class Counts(Mapping[str, int]):
         names = tuple(parties)
         return _made(names, (0,) * len(names))
 
-    @property
-    def parties(self) -> tuple[str, ...]:
-        """The parties counted, in order."""
-        return self._parties
+    # Read on every move: C getters, with no Python frame.
+    parties: tuple[str, ...] = property(  # type: ignore[assignment]  # a property, typed as what it gives
+        operator.attrgetter("_parties"), doc="The parties counted, in order."
+    )
+    numbers: tuple[int, ...] = property(  # type: ignore[assignment]  # as above
+        operator.attrgetter("_values"), doc="The counts, in the parties' order."
+    )
 
     @property
     def total(self) -> int:

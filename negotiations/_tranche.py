@@ -143,7 +143,7 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
         if prisoners:
             _check_listed_once(prisoners)
         released, ratio = self.released, self.ratio
-        numbers = released.over(released.parties)
+        numbers = released.numbers
         if ratio is not None or not (
             numbers and numbers[0] and numbers.count(numbers[0]) == len(numbers)
         ):  # anything but the common case: reciprocal, with no message to write
@@ -193,9 +193,12 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
                 f"civilians must be True or False, not {type(civilians).__name__}",
                 path="civilians",
             )
-        return _even(
-            n, civilians, check_count(seriously_ill, "seriously_ill"), check_count(young, "young")
-        )
+        # No one of a priority (an int 0, the default) needs no check: 0 is a count.
+        if type(seriously_ill) is not int or seriously_ill:
+            seriously_ill = check_count(seriously_ill, "seriously_ill")
+        if type(young) is not int or young:
+            young = check_count(young, "young")
+        return _even(n, civilians, seriously_ill, young)
 
     @classmethod
     def from_prisoners(
@@ -382,7 +385,7 @@ def _check_proportion(released: Counts, ratio: Counts | None) -> None:
 def _check_priority(name: str, priority: Counts, released: Counts) -> None:
     """Each party's ``priority`` people (field ``name``) are among those it releases."""
     check_counted(priority, released, name)
-    for party, number in zip(priority.parties, priority.over(priority.parties)):  # noqa: B905  # one party each
+    for party, number in zip(priority.parties, priority.numbers):  # noqa: B905  # one party each
         if number > released.get(party, 0):
             raise InvalidValue(
                 f"{name}[{party}]: {number} is more than the "

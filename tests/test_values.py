@@ -18,6 +18,7 @@ import negotiations as ng
 from negotiations import (
     ISTANBUL_TERMS,
     Blocker,
+    Counts,
     Event,
     ExchangeTerms,
     InvalidType,
@@ -137,6 +138,16 @@ def test_side_counts_are_immutable_and_hashable() -> None:
 
 def test_side_counts_add_side_by_side() -> None:
     assert SideCounts(1, 2) + SideCounts(10, 20) == SideCounts(11, 22)
+
+
+def test_counts_give_their_parties_and_numbers_in_the_same_order() -> None:
+    counts = Counts({"israel": 30, "hamas": 1})
+    assert counts.parties == ("israel", "hamas")
+    assert counts.numbers == (30, 1)
+    assert SideCounts(1, 2).parties == (RUSSIA, UKRAINE)
+    assert SideCounts(1, 2).numbers == (1, 2)
+    with pytest.raises(AttributeError):
+        counts.numbers = (0, 0)  # type: ignore[misc]  # read-only, as the test shows
 
 
 def test_side_counts_iterate_both_sides_in_order() -> None:
