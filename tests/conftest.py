@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile(
     "ci",
-    max_examples=400,
+    max_examples=250,
     deadline=None,
     derandomize=True,
     print_blob=True,
