@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
-from typing import Any
+from typing import Any, cast
 
 from negotiations._checks import check_count, check_party
 from negotiations._errors import InvalidType, InvalidValue
@@ -143,10 +143,10 @@ class Counts(Mapping[str, int]):
 
     def __eq__(self, other: object) -> bool:
         if type(other) in _KINDS or isinstance(other, Counts):
-            assert isinstance(other, Counts)  # for the type checker: _KINDS are Counts
-            if self._parties == other._parties:
-                return self._values == other._values
-            return self._nonzero() == other._nonzero()
+            counts = cast("Counts", other)  # _KINDS are Counts: no second isinstance
+            if self._parties == counts._parties:
+                return self._values == counts._values
+            return self._nonzero() == counts._nonzero()
         if isinstance(other, Mapping):
             parties = self._parties
             if any(key not in parties for key in other):  # counted parties only
