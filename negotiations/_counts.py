@@ -237,10 +237,7 @@ def _made(parties: tuple[str, ...], values: tuple[int, ...]) -> Counts:
 
 def each_side(number: int) -> SideCounts:
     """``number`` for each of the article's sides (a count the caller has checked)."""
-    made = _new(SideCounts)
-    _SET_PARTIES(made, _SIDES)
-    _SET_VALUES(made, (number, number))
-    return made
+    return cast("SideCounts", _made(_SIDES, (number, number)))  # counts of the two sides
 
 
 #: No one released, for the article's sides.

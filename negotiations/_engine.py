@@ -223,11 +223,10 @@ def make_move(
     the plan directly, which gives the same answer. ``pledge`` marks a move a
     pledge makes.
     """
-    parameters = engine.parameters[trigger]
-    arguments = check_arguments(engine.process, parameters, given) if parameters or given else {}
+    arguments = check_arguments(engine.process, engine.parameters[trigger], given)
     stage = state.stage
     plan = engine.plans.get((trigger, stage))
-    if plan is None or (plan.dest is None and not plan.possible(state)):
+    if plan is None or not plan.possible(state):
         raise TransitionNotAllowed(trigger, stage, engine.allowed(state))
     if plan.admits:
         plan.admit(state, arguments)

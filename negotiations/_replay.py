@@ -278,10 +278,8 @@ def _frozen(value: object) -> object:
     cannot pass: the event made is accepted only if it saves to exactly the item."""
     try:
         return (repr(value),)
-    except (
-        Exception
-    ):  # an integer too long to write out, or a value that cannot be written: no key to share
-        return (object(),)
+    except Exception:  # too long an integer, or a value that cannot be written
+        return (object(),)  # no key to share
 
 
 def check_settled(engine: Engine, state: State, where: str) -> None:

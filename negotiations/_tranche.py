@@ -142,12 +142,8 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
         prisoners = self.prisoners
         if prisoners:
             _check_listed_once(prisoners)
-        released, ratio = self.released, self.ratio
-        numbers = released.numbers
-        if ratio is not None or not (
-            numbers and numbers[0] and numbers.count(numbers[0]) == len(numbers)
-        ):  # anything but the common case: reciprocal, with no message to write
-            _check_proportion(released, ratio)
+        released = self.released
+        _check_proportion(released, self.ratio)
         ill, young = self.seriously_ill, self.young
         if ill is not ZERO and ill.any:  # ZERO: the default, no one to check
             _check_priority("seriously_ill", ill, released)
@@ -344,6 +340,10 @@ def _even(n: int, civilians: bool, seriously_ill: int, young: int) -> Tranche:
 
 def _check_proportion(released: Counts, ratio: Counts | None) -> None:
     """Every party releases the same number, or its share of one multiple of ``ratio``."""
+    if ratio is None:
+        same = released.numbers
+        if same and same[0] and same.count(same[0]) == len(same):
+            return  # the common case: reciprocal, with no message to write
     counts = list(released.items())
     if ratio is None:
         numbers = {n for _, n in counts}
