@@ -122,13 +122,17 @@ def check_arguments(
     kind (made canonical, such as a party's name in the process's spelling)."""
     if not parameters and not given:
         return {}
-    if len(given) != len(parameters) or not given.keys() >= set(parameters):
-        missing = sorted(set(parameters) - given.keys())
-        extra = sorted(str(name) for name in given.keys() - set(parameters))
-        problems = [f"missing {', '.join(missing)}"] if missing else []
-        problems += [f"unexpected {', '.join(extra)}"] if extra else []
-        raise InvalidValue(f"arguments: {'; '.join(problems)}", path="arguments")
-    checked = {}
-    for name in parameters:  # a loop, not a comprehension: most moves take one argument
-        checked[name] = PARAMETERS[name].check(given[name], name, process)
-    return checked
+    if len(given) == len(parameters):
+        for name in parameters:  # a loop: most moves take one argument
+            if name not in given:
+                break
+        else:
+            checked = {}
+            for name in parameters:
+                checked[name] = PARAMETERS[name].check(given[name], name, process)
+            return checked
+    missing = sorted(set(parameters) - given.keys())
+    extra = sorted(str(name) for name in given.keys() - set(parameters))
+    problems = [f"missing {', '.join(missing)}"] if missing else []
+    problems += [f"unexpected {', '.join(extra)}"] if extra else []
+    raise InvalidValue(f"arguments: {'; '.join(problems)}", path="arguments")

@@ -8,7 +8,9 @@ own name in front.
 
 from __future__ import annotations
 
+import marshal
 from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from negotiations._engine import Engine, make_move
 from negotiations._errors import InvalidType, InvalidValue, TransitionNotAllowed
@@ -272,14 +274,16 @@ _NOTHING: dict[str, object] = {}
 
 
 def _frozen(value: object) -> object:
-    """``value`` (JSON data) as a hashable key: its ``repr``, which tells ``1``, ``1.0``,
-    ``true`` and ``"1"`` apart and keeps the order of keys (and a text from a mapping: the
-    key is a tuple only for text). Values that share a key but are not the same data
-    cannot pass: the event made is accepted only if it saves to exactly the item."""
+    """``value`` (JSON data) as a hashable key: its ``marshal`` bytes (version 0, which has
+    no back-references, so equal data of equal types gives equal bytes). They tell ``1``,
+    ``1.0``, ``true`` and ``"1"`` apart and keep the order of keys, as a decoder must (a
+    ``true`` where a count belongs is refused, though ``True == 1``). Only a key in memory
+    for one load; nothing is kept or read back. Data marshal cannot write (nested too
+    deeply) gets a key of its own, shared with nothing."""
     try:
-        return (repr(value),)
-    except Exception:  # too long an integer, or a value that cannot be written
-        return (object(),)  # no key to share
+        return marshal.dumps(cast("Any", value), 0)  # JSON data: marshal writes all of it
+    except (ValueError, TypeError):  # nested deeper than marshal goes
+        return object()  # no key to share
 
 
 def check_settled(engine: Engine, state: State, where: str) -> None:

@@ -116,14 +116,23 @@ class State:
         """The humanitarian issues open, in the order raised (the article's kind of item)."""
         return self.open_items("humanitarian")
 
-    def with_item(self, kind: str, name: str) -> State:
-        """This state with item ``name`` of ``kind`` opened."""
+    def with_item(self, kind: str, name: str, stage: str | None = None) -> State:
+        """This state with item ``name`` of ``kind`` opened (and in ``stage``, if given)."""
         opened = self._items.get(kind, _EMPTY).set(name, self.serial)
-        return evolve(self, items=self._items.set(kind, opened), serial=self.serial + 1)
+        return evolve(
+            self,
+            stage=self.stage if stage is None else stage,
+            items=self._items.set(kind, opened),
+            serial=self.serial + 1,
+        )
 
-    def without_item(self, kind: str, name: str) -> State:
-        """This state with item ``name`` of ``kind`` closed."""
-        return evolve(self, items=self._items.set(kind, self._items[kind].delete(name)))
+    def without_item(self, kind: str, name: str, stage: str | None = None) -> State:
+        """This state with item ``name`` of ``kind`` closed (and in ``stage``, if given)."""
+        return evolve(
+            self,
+            stage=self.stage if stage is None else stage,
+            items=self._items.set(kind, self._items[kind].delete(name)),
+        )
 
     # -- interests -------------------------------------------------------------------------
 
@@ -158,23 +167,29 @@ class State:
         by = self._interests[interest.side, interest.name][1]
         return tuple(p for p in process.parties if p != interest.side and p not in by)
 
-    def with_interest(self, party: str, name: str) -> State:
-        """This state with ``party``'s interest ``name`` declared."""
+    def with_interest(self, party: str, name: str, stage: str | None = None) -> State:
+        """This state with ``party``'s interest ``name`` declared (and in ``stage``, if
+        given)."""
         interests = self._interests.set((party, name), (self.serial, frozenset(), False))
         return evolve(
             self,
+            stage=self.stage if stage is None else stage,
             interests=interests,
             pending_count=self.pending_count + 1,
             serial=self.serial + 1,
         )
 
-    def with_acknowledgement(self, party: str, name: str, by: str, process: Definition) -> State:
-        """This state with ``by`` acknowledging ``party``'s interest ``name``."""
+    def with_acknowledgement(
+        self, party: str, name: str, by: str, process: Definition, stage: str | None = None
+    ) -> State:
+        """This state with ``by`` acknowledging ``party``'s interest ``name`` (and in
+        ``stage``, if given)."""
         serial, before, was_done = self._interests[party, name]
         after = before | {by}
         done = len(after - {party}) >= len(process.parties) - 1
         return evolve(
             self,
+            stage=self.stage if stage is None else stage,
             interests=self._interests.set((party, name), (serial, after, done)),
             pending_count=self.pending_count - (done and not was_done),
         )

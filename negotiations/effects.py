@@ -203,7 +203,7 @@ class Open(_OfItems):
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
-        return evolve(state.with_item(self.kind_of_item, arguments["name"]), stage=dest)
+        return state.with_item(self.kind_of_item, arguments["name"], dest)
 
 
 @frozen
@@ -224,7 +224,7 @@ class Close(_OfItems):
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
-        return evolve(state.without_item(self.kind_of_item, arguments["name"]), stage=dest)
+        return state.without_item(self.kind_of_item, arguments["name"], dest)
 
 
 @frozen
@@ -248,7 +248,7 @@ class Declare(Effect):
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
-        return evolve(state.with_interest(arguments["side"], arguments["name"]), stage=dest)
+        return state.with_interest(arguments["side"], arguments["name"], dest)
 
 
 @frozen
@@ -281,8 +281,7 @@ class Acknowledge(Effect):
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
         owner, by = _owner(state, arguments["side"], arguments["name"], process)
-        after = state.with_acknowledgement(owner, arguments["name"], by, process)
-        return evolve(after, stage=dest)
+        return state.with_acknowledgement(owner, arguments["name"], by, process, dest)
 
 
 def _owner(state: State, side: str, name: str, process: Definition) -> tuple[str, str]:

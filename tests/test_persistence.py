@@ -671,3 +671,27 @@ def test_a_bad_saved_tranche_is_named_by_where_it_stands() -> None:
         InvalidValue, match=rf"^events\[{at}\]\.arguments\.tranche: released: .*reciprocal"
     ):
         Negotiation.from_dict(data)
+
+
+@pytest.mark.parametrize(
+    ("respelled", "kind"),
+    [(True, "bool"), (1.0, "float"), ("1", "str")],
+)
+def test_a_count_respelled_after_the_same_tranche_was_read_is_refused(
+    respelled: object, kind: str
+) -> None:
+    """Loading decodes each distinct argument once; ``true``, ``1.0`` and ``"1"`` are not the
+    same argument as ``1`` (though ``True == 1 == 1.0``), so a later tranche spelled so is
+    decoded, and refused, on its own."""
+    talks = Negotiation()
+    talks.agree_exchange()
+    talks.transfer(ng.Tranche.even(1))
+    talks.transfer(ng.Tranche.even(1))
+    data = json.loads(talks.to_json())
+    data["events"][2]["arguments"]["tranche"]["released"]["russia"] = respelled
+    with pytest.raises(
+        InvalidValue,
+        match=rf"^events\[2\]\.arguments\.tranche\.released\[russia\] must be a whole number, not {kind}$",
+    ) as caught:
+        Negotiation.from_json(json.dumps(data))
+    assert caught.value.path == "events[2].arguments.tranche.released[russia]"
