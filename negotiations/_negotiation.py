@@ -430,7 +430,11 @@ class Negotiation:
         with self._lock:
             history = list(self._history)
         if not -len(history) <= k <= len(history):
-            raise IndexError(f"k: the history has {len(history)} event(s), so k is at most that")
+            count = len(history)
+            raise IndexError(
+                f"k: the history has {count} event(s), so k must be from {-count} to {count}; "
+                f"got {k}"
+            )
         end = k if k >= 0 else len(history) + k
         process, engine = self._process, self._engine
         name = "events[{}]".format

@@ -691,7 +691,19 @@ def test_a_count_respelled_after_the_same_tranche_was_read_is_refused(
     data["events"][2]["arguments"]["tranche"]["released"]["russia"] = respelled
     with pytest.raises(
         InvalidValue,
-        match=rf"^events\[2\]\.arguments\.tranche\.released\[russia\] must be a whole number, not {kind}$",
+        match=rf"^events\[2\]\.arguments\.tranche\.released\[russia\] "
+        rf"must be a whole number, not {kind}$",
     ) as caught:
         Negotiation.from_json(json.dumps(data))
     assert caught.value.path == "events[2].arguments.tranche.released[russia]"
+
+
+@pytest.mark.parametrize("k", [-100, 100])
+def test_at_beyond_the_history_names_the_real_bounds(k: int) -> None:
+    talks = Negotiation()
+    talks.agree_exchange()
+    talks.transfer(ng.Tranche.even(5))
+    with pytest.raises(
+        IndexError, match=rf"^k: the history has 2 event\(s\), so k must be from -2 to 2; got {k}$"
+    ):
+        talks.at(k)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from typing import Any
 
 import attrs
@@ -24,6 +25,7 @@ from negotiations import (
     InvalidType,
     InvalidValue,
     Ledger,
+    Negotiation,
     Prisoner,
     Side,
     SideCounts,
@@ -792,3 +794,41 @@ def test_a_process_refuses_values_of_parties_that_are_not_its_own() -> None:
     stray = Event("agree_exchange", True, "mars", "exchange", {"terms": ISTANBUL_TERMS})
     with pytest.raises(InvalidValue, match=r"^events\[0\]\.source: recorded mars"):
         ng.Negotiation.replay([stray])
+
+
+@pytest.mark.parametrize(
+    ("given", "parties", "message"),
+    [
+        (
+            {"russia": 7, "ukraine": 5, "Russia": 5},
+            None,
+            "released: 'russia' is named twice ('russia' and 'Russia')",
+        ),
+        (
+            {"Israel": 30, "hamas": 1, "ISRAEL": 30},
+            ("israel", "hamas"),
+            "released: 'israel' is named twice ('Israel' and 'ISRAEL')",
+        ),
+    ],
+)
+def test_a_party_named_twice_in_counts_is_refused(
+    given: dict[str, int], parties: tuple[str, ...] | None, message: str
+) -> None:
+    """Counts never keep one spelling of a party and drop another's number."""
+    with pytest.raises(InvalidValue, match=f"^{re.escape(message)}$") as caught:
+        Counts.of(given, "released", parties)
+    assert caught.value.path == "released"
+
+
+def test_a_saved_tranche_naming_a_side_twice_is_refused_naming_the_event() -> None:
+    talks = Negotiation()
+    talks.agree_exchange()
+    talks.transfer(Tranche.even(5))
+    data = talks.to_dict()
+    data["events"][1]["arguments"]["tranche"]["released"] = {"russia": 7, "ukraine": 5, "Russia": 5}
+    with pytest.raises(
+        InvalidValue,
+        match=re.escape("events[1].arguments.tranche: released: 'russia' is named twice"),
+    ) as caught:
+        Negotiation.from_dict(data)
+    assert caught.value.path == "events[1].arguments.tranche.released"
