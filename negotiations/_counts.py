@@ -53,15 +53,15 @@ class Counts(Mapping[str, int]):
                     path=field,
                 )
         counts: dict[str, int] = dict.fromkeys(parties, 0) if parties is not None else {}
-        named: dict[str, object] = {}  # each party's key as given: one key a party
+        spelled: dict[str, object] = {}  # each party's key as given: one key a party
         for key, number in value.items():
             party = check_party(key, field, parties)
-            if party in named:
+            if party in spelled:
                 raise InvalidValue(
-                    f"{field}: {str(party)!r} is named twice ({named[party]!r} and {key!r})",
+                    f"{field}: {str(party)!r} is named twice ({spelled[party]!r} and {key!r})",
                     path=field,
                 )
-            named[party] = key
+            spelled[party] = key
             if type(number) is int and number >= 0:  # the common case, with no message to write
                 counts[party] = number
             else:
