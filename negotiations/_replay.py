@@ -282,7 +282,7 @@ def _frozen(value: object) -> object:
     deeply) gets a key of its own, shared with nothing."""
     try:
         return marshal.dumps(cast("Any", value), 0)  # JSON data: marshal writes all of it
-    except (ValueError, TypeError):  # nested deeper than marshal goes
+    except ValueError:  # nested deeper than marshal goes
         return object()  # no key to share
 
 
