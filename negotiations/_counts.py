@@ -6,7 +6,7 @@ import operator
 from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, cast
 
-from negotiations._checks import check_count, check_party
+from negotiations._checks import check_count, check_party, shorten
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import Side
 
@@ -58,7 +58,8 @@ class Counts(Mapping[str, int]):
             party = check_party(key, field, parties)
             if party in spelled:
                 raise InvalidValue(
-                    f"{field}: {str(party)!r} is named twice ({spelled[party]!r} and {key!r})",
+                    f"{field}: {shorten(str(party))} is named twice ({shorten(spelled[party])} "
+                    f"and {shorten(key)})",
                     path=field,
                 )
             spelled[party] = key
@@ -175,7 +176,7 @@ class Counts(Mapping[str, int]):
         raise AttributeError(f"{type(self).__name__} is immutable; cannot set {name}")
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{party!s}={n}" for party, n in self.items())
+        shown = ", ".join(f"{shorten(str(party), quoted=False)}={n}" for party, n in self.items())
         return f"Counts({shown})"
 
     def to_dict(self) -> dict[str, int]:
@@ -259,7 +260,7 @@ def check_counted(part: Counts, whole: Counts, field: str) -> None:
     for party, number in zip(part._parties, part._values):  # noqa: B905  # equal lengths
         if number and party not in whole._parties:
             raise InvalidValue(
-                f"{field}: unknown side {party!r}; expected one of "
+                f"{field}: unknown side {shorten(party)}; expected one of "
                 f"{', '.join(map(str, whole.parties))}",
                 path=field,
             )

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from attrs import Attribute, Converter, evolve, field, frozen
 
-from negotiations._checks import COUNT, TEXT, check_each, check_text, instance_of
+from negotiations._checks import COUNT, TEXT, check_each, check_text, instance_of, shorten
 from negotiations._engine import Engine
 from negotiations._errors import DefinitionError, InvalidType, InvalidValue
 from negotiations._records import stage_name
@@ -34,7 +34,9 @@ def _date(value: object, attribute: Attribute[Any]) -> datetime.date:
             return datetime.date.fromisoformat(value)
         except ValueError:
             pass
-        raise InvalidValue(f"date: {value!r} is not an ISO date (such as 2025-05-16)", path="date")
+        raise InvalidValue(
+            f"date: {shorten(value)} is not an ISO date (such as 2025-05-16)", path="date"
+        )
     raise InvalidType(f"date must be a date or ISO text, not {type(value).__name__}", path="date")
 
 
@@ -134,7 +136,7 @@ def _names(value: object, attribute: Attribute[Any]) -> tuple[str, ...]:
 def _trigger(value: object) -> str:
     name = check_text(value, "trigger")
     if not name.isidentifier():
-        raise InvalidValue(f"trigger: {name!r} is not a valid method name", path="trigger")
+        raise InvalidValue(f"trigger: {shorten(name)} is not a valid method name", path="trigger")
     return name
 
 

@@ -18,7 +18,7 @@ import difflib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from negotiations._checks import citing
+from negotiations._checks import citing, shorten
 from negotiations._errors import (
     InvalidType,
     InvalidValue,
@@ -165,7 +165,7 @@ class Engine:
         if trigger not in self.parameters:
             close = difflib.get_close_matches(trigger, self.process.triggers, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise UnknownTrigger(f"unknown trigger {trigger!r}{hint}")
+            raise UnknownTrigger(f"unknown trigger {shorten(trigger)}{hint}")
         return trigger
 
     def blockers(self, state: State, trigger: str) -> tuple[Blocker, ...]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from negotiations._article import PROCESS
 from negotiations._checks import check_optional_text, check_party
 from negotiations._definition import Definition
+from negotiations._display import Printer, html_report, markdown_report, pretty, summary
 from negotiations._engine import make_move
 from negotiations._errors import (
     InvalidType,
@@ -551,39 +552,22 @@ class Negotiation:
     __hash__ = None  # type: ignore[assignment]  # mutable: equal negotiations may diverge
 
     def __repr__(self) -> str:
-        state, process = self._state, self._process
-        parts = [f"stage={state.stage}"]
-        if process is not PROCESS:
-            parts.insert(0, f"process={process.name}")
-        if state.suspended_from is not None:
-            parts.append(f"suspended from {state.suspended_from}")
-        if state.terms is not None:
-            released, terms = state.ledger.released, state.terms
-            parts.append(
-                "exchange: "
-                + ", ".join(
-                    f"{process.label(p)} {released.get(p, 0)}/{terms.quota_for(p)}"
-                    for p in process.parties
-                )
-                + (" (complete)" if self.exchange_complete else "")
-            )
-        kinds = process.items
-        for kind in kinds:
-            opened = state.open_items(kind)
-            if opened:
-                title = "open issues" if len(kinds) == 1 else f"open {kind} items"
-                parts.append(f"{title}: " + ", ".join(repr(n) for n in opened))
-        if state.pending_count:
-            parts.append(f"{state.pending_count} interest(s) awaiting acknowledgement")
-        if state.pledges:
-            parts.append(
-                f"{len(state.pledges)} pledge(s) waiting: "
-                + ", ".join(f"{process.label(p.side)} {p.trigger}" for p in state.pledges)
-            )
-        allowed = self.allowed()
-        parts.append("allowed: " + (", ".join(allowed) if allowed else "nothing (final)"))
-        parts.append(f"{len(self._history)} event(s)")
-        return f"<Negotiation {'; '.join(parts)}>"
+        """One line: the stage, the exchange, what is open and waiting, the moves allowed, how
+        many events, and the journal (saying so when it is closed)."""
+        return summary(self)
+
+    def _repr_pretty_(self, printer: Printer, cycle: bool) -> None:
+        """IPython's pretty display: the text report of :func:`negotiations._display.pretty`."""
+        pretty(self, printer, cycle)
+
+    def _repr_html_(self) -> str:
+        """A notebook's display: stage, exchange per party, the moves possible now, what
+        blocks the others (rule and message), and the diagram with the current stage marked."""
+        return html_report(self)
+
+    def _repr_markdown_(self) -> str:
+        """The notebook display as Markdown, the diagram in a ``mermaid`` block."""
+        return markdown_report(self)
 
 
 def start(process: Definition) -> State:

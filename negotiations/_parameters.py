@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from negotiations._checks import check_party, check_text
+from negotiations._checks import check_party, check_text, shorten
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import label
 from negotiations._terms import ExchangeTerms
@@ -32,8 +32,9 @@ class Parameter:
     encode: Callable[[Any], object]
     #: A value from saved data, checked, naming the field.
     decode: Callable[[object, str], Any]
-    #: The value in a sentence (``str(event)``).
-    show: Callable[[Any], str] = repr
+    #: The value in a sentence (``str(event)``): text is quoted, and shortened when long
+    #: (the event keeps the whole value).
+    show: Callable[[Any], str] = shorten
 
 
 def _terms(value: object, field: str, process: Definition) -> ExchangeTerms:
@@ -58,7 +59,7 @@ def _terms(value: object, field: str, process: Definition) -> ExchangeTerms:
             if number and party not in process.parties:
                 where = f"{field}.{name}"
                 raise InvalidValue(
-                    f"{where}: unknown side {party!r}; expected one of "
+                    f"{where}: unknown side {shorten(party)}; expected one of "
                     f"{', '.join(map(str, process.parties))}",
                     path=where,
                 )
@@ -78,7 +79,7 @@ def _tranche(value: object, field: str, process: Definition) -> Tranche:
     if strangers:
         where = f"{field}.released"
         raise InvalidValue(
-            f"{where}: unknown side {strangers[0]!r}; expected one of "
+            f"{where}: unknown side {shorten(strangers[0])}; expected one of "
             f"{', '.join(map(str, process.parties))}",
             path=where,
         )
@@ -132,7 +133,7 @@ def check_arguments(
                 checked[name] = PARAMETERS[name].check(given[name], name, process)
             return checked
     missing = sorted(set(parameters) - given.keys())
-    extra = sorted(str(name) for name in given.keys() - set(parameters))
+    extra = sorted(shorten(str(name), quoted=False) for name in given.keys() - set(parameters))
     problems = [f"missing {', '.join(missing)}"] if missing else []
     problems += [f"unexpected {', '.join(extra)}"] if extra else []
     raise InvalidValue(f"arguments: {'; '.join(problems)}", path="arguments")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import field, frozen
 from immutables import Map
 
-from negotiations._checks import FLAG, PARTY, TEXT
+from negotiations._checks import FLAG, PARTY, TEXT, shorten
 from negotiations._fast import trusted
 from negotiations._ledger import Ledger
 from negotiations._records import Pledge
@@ -41,7 +41,7 @@ class Interest:
     def __str__(self) -> str:
         status = "acknowledged" if self.acknowledged else "not yet acknowledged"
         by = f" by {self.side.other.label}" if isinstance(self.side, Side) else ""
-        return f"{label(self.side)}'s interest {self.name!r} ({status}{by})"
+        return f"{label(self.side)}'s interest {shorten(self.name)} ({status}{by})"
 
 
 @frozen

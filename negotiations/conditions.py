@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from attrs import field, frozen
 
 from negotiations._arrays import state_arrays
-from negotiations._checks import TEXT, check_each, check_text, kind_of
+from negotiations._checks import TEXT, check_each, check_text, kind_of, shorten
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import label
 
@@ -207,7 +207,7 @@ def _category(value: object) -> str:
     category = check_text(value, "category")
     if category not in CATEGORIES:
         raise InvalidValue(
-            f"category: unknown priority category {category!r}; expected one of "
+            f"category: unknown priority category {shorten(category)}; expected one of "
             f"{', '.join(CATEGORIES)}",
             path="category",
         )
@@ -382,7 +382,7 @@ class Resolved(Condition):
             if complete is not None and not complete(state, arguments):
                 unresolved.append("the prisoner exchange")
             if state.open_count(item):
-                unresolved.extend(repr(name) for name in state.open_items(item))
+                unresolved.extend(map(shorten, state.open_items(item)))
             if unresolved:
                 return f"{subject} not yet resolved: {', '.join(unresolved)}"
             return None
@@ -425,7 +425,7 @@ class Acknowledged(Condition):
             if not state.pending_count:
                 return None
             return "; ".join(
-                f"{process.label(interest.side)}'s interest {interest.name!r} is not "
+                f"{process.label(interest.side)}'s interest {shorten(interest.name)} is not "
                 "acknowledged by "
                 + ", ".join(process.label(p) for p in state.awaited(interest, process))
                 for interest in state.pending_interests()

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
 
-from negotiations._checks import TEXT, kind_of
+from negotiations._checks import TEXT, kind_of, shorten
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._state import Interest, State, evolve
 
@@ -64,7 +64,7 @@ def _recorded(value: object) -> tuple[str, ...]:
     for at, name in enumerate(names):
         if name not in _RECORDED:
             raise InvalidValue(
-                f"parameters[{at}]: {name!r} is not a parameter this effect keeps; it keeps "
+                f"parameters[{at}]: {shorten(name)} is not a parameter this effect keeps; it keeps "
                 f"{', '.join(sorted(_RECORDED))}",
                 path=f"parameters[{at}]",
             )
@@ -198,7 +198,7 @@ class Open(_OfItems):
     def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:
         name = arguments["name"]
         if state.is_open(self.kind_of_item, name):
-            raise InvalidValue(f"name: {self.noun} {name!r} is already open", path="name")
+            raise InvalidValue(f"name: {self.noun} {shorten(name)} is already open", path="name")
 
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
@@ -216,9 +216,9 @@ class Close(_OfItems):
         name = arguments["name"]
         if not state.is_open(self.kind_of_item, name):
             opened = state.open_items(self.kind_of_item)
-            open_now = ", ".join(repr(n) for n in opened) or "none"
+            open_now = ", ".join(map(shorten, opened)) or "none"
             raise InvalidValue(
-                f"name: no open {self.noun} {name!r} (open: {open_now})", path="name"
+                f"name: no open {self.noun} {shorten(name)} (open: {open_now})", path="name"
             )
 
     def apply(
@@ -241,7 +241,7 @@ class Declare(Effect):
         side, name = arguments["side"], arguments["name"]
         if state.declared(side, name):
             raise InvalidValue(
-                f"name: {process.label(side)} has already declared interest {name!r}",
+                f"name: {process.label(side)} has already declared interest {shorten(name)}",
                 path="name",
             )
 
@@ -273,7 +273,7 @@ class Acknowledge(Effect):
                 raise InvalidValue(f"name: {Interest(owner, name, True)} already", path="name")
             raise InvalidValue(
                 f"name: {process.label(by)} has already acknowledged "
-                f"{process.label(owner)}'s interest {name!r}",
+                f"{process.label(owner)}'s interest {shorten(name)}",
                 path="name",
             )
 
@@ -293,7 +293,7 @@ def _owner(state: State, side: str, name: str, process: Definition) -> tuple[str
         other = next(p for p in process.parties if p != side)
         return side, other
     raise InvalidValue(
-        f"name: no core interest {name!r} has been declared for {process.label(side)} "
+        f"name: no core interest {shorten(name)} has been declared for {process.label(side)} "
         "to acknowledge",
         path="name",
     )

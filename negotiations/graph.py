@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
+from negotiations._checks import shorten
 from negotiations._parameters import PARAMETERS
 from negotiations._records import PLEDGE_TRIGGERS
 from negotiations.conditions import AllOf, AtStage, Resolved
@@ -125,7 +126,8 @@ def quoted(definition: Definition, rule: Rule) -> list[str]:
         return [f"rule {rule.id}: {error}"]
     if rule.quote not in text:
         return [
-            f"rule {rule.id}: quote not found on {source.name} line {rule.line}: {rule.quote!r}"
+            f"rule {rule.id}: quote not found on {source.name} line {rule.line}: "
+            f"{shorten(rule.quote)}"
         ]
     return []
 
@@ -142,7 +144,7 @@ def _shape_problems(definition: Definition) -> list[str]:
         if folded.count(party.lower()) > 1
     )
     found.extend(
-        f"labels name {party!r}, which is not a party"
+        f"labels name {shorten(party)}, which is not a party"
         for party in definition.labels
         if party not in parties
     )
@@ -160,7 +162,7 @@ def _shape_problems(definition: Definition) -> list[str]:
     )
     for move in definition.moves:
         found.extend(
-            f"move {move.trigger}: unknown parameter {name!r}"
+            f"move {move.trigger}: unknown parameter {shorten(name)}"
             for name in move.parameters
             if name not in PARAMETERS
         )
