@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from negotiations._definition import Definition, Move, Rule, Source
+from negotiations._definition import Definition, Move, Rule, Source, shipped
 from negotiations._stages import Side, Stage
 from negotiations._terms import ISTANBUL_TERMS
 from negotiations.conditions import (
@@ -18,10 +18,13 @@ from negotiations.conditions import (
     Quota,
     Resolved,
     Separate,
+    UnderWay,
 )
 from negotiations.effects import (
     Acknowledge,
     Agree,
+    AgreeFurther,
+    Amend,
     Close,
     Declare,
     End,
@@ -84,6 +87,14 @@ _RULES: tuple[Rule, ...] = (
         Priority("young"),
     ),
     Rule(
+        "exchange.under_way",
+        "after the exchange stage, people are handed over (and the terms amended) only while "
+        "an agreed exchange is not yet complete",
+        1,
+        "have returned to Russia as part of a prisoner exchange",
+        UnderWay(),
+    ),
+    Rule(
         "talks.third_round_after_exchange",
         "the third round of talks opens only after the exchange is complete",
         8,
@@ -130,6 +141,13 @@ ACTIVE = (Stage.TALKS, Stage.EXCHANGE, Stage.THIRD_ROUND, Stage.LEADERS_MEETING)
 
 _ISSUE = "humanitarian issue"
 
+#: The stages in which an exchange has been agreed: a further one can be agreed there,
+#: and the terms of the one under way amended.
+_UNDER_TERMS = (Stage.EXCHANGE, Stage.THIRD_ROUND, Stage.LEADERS_MEETING)
+
+#: The rules every handover's tranche is checked by.
+_HANDOVER = ("exchange.reciprocal", "exchange.civilians_separate")
+
 #: The article's process: talks, a prisoner exchange, a third round, leaders'
 #: meetings, a settlement; suspension and collapse on the way.
 PROCESS = Definition(
@@ -150,11 +168,32 @@ PROCESS = Definition(
             doc="the parties agree the terms of a prisoner exchange",
         ),
         Move(
+            "agree_exchange",
+            _UNDER_TERMS,
+            effect=AgreeFurther(),
+            doc="the parties agree a further exchange; its numbers add to those agreed before",
+        ),
+        Move(
             "transfer",
             (Stage.EXCHANGE,),
             effect=Transfer(),
-            checks=("exchange.reciprocal", "exchange.civilians_separate"),
+            checks=_HANDOVER,
             doc="a reciprocal handover of people",
+        ),
+        Move(
+            "transfer",
+            (Stage.THIRD_ROUND, Stage.LEADERS_MEETING),
+            effect=Transfer(),
+            guard=("exchange.under_way",),
+            checks=_HANDOVER,
+            doc="a handover of an exchange agreed and not yet complete",
+        ),
+        Move(
+            "amend_terms",
+            _UNDER_TERMS,
+            effect=Amend(),
+            guard=("exchange.under_way",),
+            doc="the terms of the exchange under way (the latest agreed) are amended",
         ),
         Move(
             "open_third_round",
@@ -228,6 +267,8 @@ PROCESS = Definition(
         ),
     ),
 )
+
+shipped(PROCESS)
 
 #: The article's rules as the process cites them (``article line 5: "..."``).
 RULES = PROCESS.rules

@@ -111,6 +111,29 @@ def _nine(cls: type[T], setters: tuple[Setter, ...]) -> Callable[..., T]:
     return make
 
 
+def _ten(cls: type[T], setters: tuple[Setter, ...]) -> Callable[..., T]:
+    new = object.__new__
+    a, b, c, d, e, f, g, h, i, j = setters
+
+    def make(  # noqa: PLR0917  # the fields, in order
+        q: Any, r: Any, s: Any, t: Any, u: Any, v: Any, w: Any, x: Any, y: Any, z: Any
+    ) -> T:
+        made = new(cls)
+        a(made, q)
+        b(made, r)
+        c(made, s)
+        d(made, t)
+        e(made, u)
+        f(made, v)
+        g(made, w)
+        h(made, x)
+        i(made, y)
+        j(made, z)
+        return made
+
+    return make
+
+
 def _any_count(cls: type[T], setters: tuple[Setter, ...]) -> Callable[..., T]:
     new = object.__new__
     indexed = tuple(enumerate(setters))
@@ -127,10 +150,12 @@ def _any_count(cls: type[T], setters: tuple[Setter, ...]) -> Callable[..., T]:
 
 
 #: The shapes of the library's hot values: a blocker (3 fields), a ledger and a pledge
-#: (6), an event (7), a state (9); any other count takes the general loop.
+#: (6), an event (7, 9 with its date and citation), a state (10); any other count takes the
+#: general loop.
 _BY_COUNT: dict[int, Callable[[Any, tuple[Setter, ...]], Callable[..., Any]]] = {
     3: _three,
     6: _six,
     7: _seven,
     9: _nine,
+    10: _ten,
 }

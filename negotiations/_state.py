@@ -78,6 +78,9 @@ class State:
     #: Serial numbers handed out so far (items and interests keep the order they came in).
     serial: int = 0
     _pledges: PledgeBook = field(default=NO_PLEDGES, alias="pledge_book")
+    #: Every exchange agreed, in order, each with its terms as agreed or last amended;
+    #: ``terms`` is what they add up to (see :func:`negotiations._terms.combined`).
+    _agreements: tuple[ExchangeTerms, ...] = field(default=(), alias="agreements")
 
     @classmethod
     def initial(cls, process: Definition) -> State:
@@ -91,6 +94,15 @@ class State:
             f"suspended_from={self.suspended_from!r}, open_items={items!r}, "
             f"interests={self.interests!r}, pledges={self.pledges!r})"
         )
+
+    @property
+    def agreements(self) -> tuple[ExchangeTerms, ...]:
+        """Every exchange agreed so far, in order, each with its terms as agreed or as last
+        amended (empty before the first). :attr:`terms` is what they add up to."""
+        agreements = self._agreements
+        if agreements or self.terms is None:
+            return agreements
+        return (self.terms,)  # a state made by hand with terms alone: one agreement
 
     # -- open items ------------------------------------------------------------------------
 
@@ -236,6 +248,7 @@ def evolve(  # every part of a state can change
     pending_count: Any = _SAME,
     serial: Any = _SAME,
     pledges: Any = _SAME,
+    agreements: Any = _SAME,
 ) -> State:
     """``state`` with the given parts changed (each made by the library from checked parts)."""
     return _MAKE(
@@ -248,4 +261,5 @@ def evolve(  # every part of a state can change
         state.pending_count if pending_count is _SAME else pending_count,
         state.serial if serial is _SAME else serial,
         state._pledges if pledges is _SAME else pledges,
+        state._agreements if agreements is _SAME else agreements,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from attrs import Attribute, Converter, field, frozen
@@ -10,11 +11,13 @@ from negotiations._checks import FLAG, check_count, reader
 from negotiations._counts import ZERO, Counts
 from negotiations._errors import InvalidValue
 
-__all__ = ["ISTANBUL_TERMS", "ExchangeTerms"]
+__all__ = ["ISTANBUL_TERMS", "ExchangeTerms", "combined"]
 
 
 def _quota(value: object, attribute: Attribute[Any]) -> int | Counts:
-    if isinstance(value, int | Counts) or hasattr(type(value), "__index__"):
+    if isinstance(value, Counts):
+        return Counts.of(value, (attribute.alias or attribute.name))
+    if isinstance(value, int) or hasattr(type(value), "__index__"):
         return check_count(value, (attribute.alias or attribute.name))
     return Counts.of(value, (attribute.alias or attribute.name))
 
@@ -134,3 +137,40 @@ _FIELDS = frozenset(
 #: priority prisoners each side holds, so none are declared here: pass
 #: ``seriously_ill_held`` / ``young_held`` to model them.
 ISTANBUL_TERMS = ExchangeTerms(quota=1000, age_limit=25, civilians_separate=True)
+
+
+def combined(agreements: Sequence[ExchangeTerms], parties: tuple[str, ...]) -> ExchangeTerms:
+    """What every one of ``agreements`` (in the order agreed) adds up to, for ``parties``.
+
+    The numbers add up: each party's quota, and the seriously ill and young prisoners
+    each party declared holding, are the sums over the agreements. The rules of a
+    handover — the age limit, whether civilians go separately, the ratio — are the
+    latest agreement's: tranches are handed over by the terms agreed last. One
+    agreement adds up to itself.
+
+    >>> combined([ExchangeTerms(quota=1000), ExchangeTerms(quota=1200)], ("russia", "ukraine"))
+    ExchangeTerms(quota=2200, age_limit=25, civilians_separate=True, \
+seriously_ill_held=SideCounts(russia=0, ukraine=0), young_held=SideCounts(russia=0, ukraine=0))
+    """
+    latest = agreements[-1]
+    if len(agreements) == 1:
+        return latest
+    quota: int | Counts
+    if all(isinstance(terms.quota, int) for terms in agreements):
+        quota = sum(terms.quota_for(parties[0]) for terms in agreements)
+    else:
+        quota = Counts.of(
+            {party: sum(terms.quota_for(party) for terms in agreements) for party in parties},
+            "quota",
+        )
+    ill, young = latest.seriously_ill_held, latest.young_held
+    for terms in agreements[:-1]:
+        ill, young = terms.seriously_ill_held + ill, terms.young_held + young
+    return ExchangeTerms(
+        quota=quota,
+        age_limit=latest.age_limit,
+        civilians_separate=latest.civilians_separate,
+        seriously_ill_held=ill,
+        young_held=young,
+        ratio=latest.ratio,
+    )

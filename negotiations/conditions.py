@@ -20,7 +20,9 @@ kind                met when
 ``priority``        each party has released every prisoner of a priority
                     category (``seriously_ill``, ``young``) it holds
 ``exchange``        terms are agreed and the exchange is complete (all of the
-                    two above)
+                    two above); with several agreements, every one agreed so far
+``under_way``       an exchange is agreed and not complete yet (a handover of
+                    it is still due)
 ``at_stage``        the move is made from the given stage
 ``resolved``        no item of a kind is open (and, if asked, the exchange is
                     complete too)
@@ -74,6 +76,7 @@ __all__ = [
     "Quota",
     "Resolved",
     "Separate",
+    "UnderWay",
     "condition_from_dict",
     "exchange_complete",
     "state_arrays",
@@ -309,6 +312,42 @@ class ExchangeComplete(Condition):
         for part in _COMPLETE:
             mask &= part.evaluate(arrays, process)
         return mask
+
+
+@frozen
+class UnderWay(Condition):
+    """An exchange is agreed and not complete yet: a handover of it is still due.
+
+    Where several exchanges were agreed, their numbers add up (see
+    :class:`~negotiations.effects.AgreeFurther`), so one is under way while the sum of
+    them is not reached. Unmet: ``"no exchange has been agreed yet"`` or ``"every
+    exchange agreed so far is complete"``.
+    """
+
+    kind: ClassVar[str] = "under_way"
+
+    @property
+    def reads(self) -> frozenset[str]:
+        return ExchangeComplete().reads
+
+    def bind(self, process: Definition) -> Bound:
+        complete = ExchangeComplete().bind(process).met
+
+        def explain(state: State, arguments: Mapping[str, Any]) -> str | None:
+            if state.terms is None:
+                return "no exchange has been agreed yet"
+            if complete(state, arguments):
+                return "every exchange agreed so far is complete"
+            return None
+
+        def met(state: State, arguments: Mapping[str, Any]) -> bool:
+            return state.terms is not None and not complete(state, arguments)
+
+        return Bound(explain, met)
+
+    def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
+        result: Mask = arrays["agreed"] & ~ExchangeComplete().evaluate(arrays, process)
+        return result
 
 
 def exchange_complete(state: State, process: Definition) -> bool:
@@ -645,6 +684,7 @@ _KINDS: Mapping[str, type[Condition]] = {
         Quota,
         Priority,
         ExchangeComplete,
+        UnderWay,
         AtStage,
         Resolved,
         Acknowledged,

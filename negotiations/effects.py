@@ -5,21 +5,27 @@ parameters the move takes, refuses arguments that do not fit the state (an
 ``InvalidValue`` naming the field, before anything changes), and gives the
 state after the move.
 
-==============  ===============================================================
-kind            what the move does
-==============  ===============================================================
-``record``      nothing but its change of stage (optionally taking a ``reason``
-                or a ``note``, kept in the history)
-``agree``       the parties agree the terms of an exchange (``terms``)
-``transfer``    a handover (``tranche``): the ledger counts it
-``open``        an item of a kind is opened (``name``): a humanitarian issue
-``close``       an open item of that kind is closed (``name``)
-``declare``     a party declares a core interest (``side``, ``name``)
-``acknowledge`` a party acknowledges another party's interest (``side``, ``name``)
-``suspend``     the process is put on hold (``reason``); ``resume`` returns
-``resume``      back to the stage the process was suspended from
-``end``         the process ends (``reason``); a suspension is over
-==============  ===============================================================
+=================  ============================================================
+kind               what the move does
+=================  ============================================================
+``record``         nothing but its change of stage (optionally taking a
+                   ``reason`` or a ``note``, kept in the history)
+``agree``          the parties agree the terms of an exchange (``terms``); they
+                   replace any agreed before
+``agree_further``  the parties agree a further exchange (``terms``) beside
+                   those agreed before: the numbers add up
+``amend``          the terms of the exchange under way (the latest agreed) are
+                   amended (``terms``)
+``transfer``       a handover (``tranche``): the ledger counts it
+``open``           an item of a kind is opened (``name``): a humanitarian issue
+``close``          an open item of that kind is closed (``name``)
+``declare``        a party declares a core interest (``side``, ``name``)
+``acknowledge``    a party acknowledges another party's interest (``side``,
+                   ``name``)
+``suspend``        the process is put on hold (``reason``); ``resume`` returns
+``resume``         back to the stage the process was suspended from
+``end``            the process ends (``reason``); a suspension is over
+=================  ============================================================
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from attrs import field, frozen
 from negotiations._checks import TEXT, kind_of, shorten
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._state import Interest, State, evolve
+from negotiations._terms import combined
 
 if TYPE_CHECKING:
     from negotiations._definition import Definition
@@ -39,6 +46,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Acknowledge",
     "Agree",
+    "AgreeFurther",
+    "Amend",
     "Close",
     "Declare",
     "Effect",
@@ -123,7 +132,11 @@ class Record(Effect):
 
 @frozen
 class Agree(Effect):
-    """The parties agree the terms of an exchange (``terms``; the process's own by default)."""
+    """The parties agree the terms of an exchange (``terms``; the process's own by default).
+
+    They replace whatever was agreed before: the exchange is this one alone (the ledger
+    keeps counting every tranche). :class:`AgreeFurther` adds an exchange instead.
+    """
 
     kind: ClassVar[str] = "agree"
 
@@ -134,7 +147,71 @@ class Agree(Effect):
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
-        return evolve(state, stage=dest, terms=arguments["terms"], suspended_from=None)
+        terms = arguments["terms"]
+        return evolve(state, stage=dest, terms=terms, suspended_from=None, agreements=(terms,))
+
+
+@frozen
+class AgreeFurther(Effect):
+    """The parties agree a further exchange (``terms``) beside every one agreed before.
+
+    The numbers add up: the exchange is complete when the ledger, which counts
+    every tranche, reaches the sum of the agreements' quotas and declared
+    holdings; tranches from now on are handed over by these terms' age limit,
+    civilians rule and ratio. The state keeps every agreement
+    (:attr:`~negotiations.State.agreements`) and, as its ``terms``, what they add up to.
+    With nothing agreed before, it is the first agreement.
+    """
+
+    kind: ClassVar[str] = "agree_further"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return ("terms",)
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:
+        agreements = (*state.agreements, arguments["terms"])
+        terms = combined(agreements, process.parties)
+        return evolve(state, stage=dest, terms=terms, agreements=agreements)
+
+
+@frozen
+class Amend(Effect):
+    """The terms of the exchange under way — the latest agreed — become ``terms``.
+
+    Refused (a bad value naming ``terms``) when no exchange has been agreed, or when
+    the amendment changes nothing. A quota lower than what was already released is
+    accepted: the ledger keeps what happened, and the exchange may then be complete.
+    """
+
+    kind: ClassVar[str] = "amend"
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return ("terms",)
+
+    def admit(self, state: State, arguments: Mapping[str, Any], process: Definition) -> None:
+        agreements = state.agreements
+        if not agreements:
+            raise InvalidValue(
+                "terms: no exchange has been agreed yet, so there are no terms to amend",
+                path="terms",
+            )
+        if arguments["terms"] == agreements[-1]:
+            raise InvalidValue(
+                f"terms: the amendment changes nothing: agreement {len(agreements)} is already "
+                "on these terms",
+                path="terms",
+            )
+
+    def apply(
+        self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
+    ) -> State:
+        agreements = (*state.agreements[:-1], arguments["terms"])
+        terms = combined(agreements, process.parties)
+        return evolve(state, stage=dest, terms=terms, agreements=agreements)
 
 
 @frozen
@@ -346,7 +423,20 @@ class End(Effect):
 
 _KINDS: Mapping[str, type[Effect]] = {
     kind.kind: kind
-    for kind in (Record, Agree, Transfer, Open, Close, Declare, Acknowledge, Suspend, Resume, End)
+    for kind in (
+        Record,
+        Agree,
+        AgreeFurther,
+        Amend,
+        Transfer,
+        Open,
+        Close,
+        Declare,
+        Acknowledge,
+        Suspend,
+        Resume,
+        End,
+    )
 }
 _FIELDS: Mapping[type[Effect], tuple[str, ...]] = {
     Record: ("parameters",),

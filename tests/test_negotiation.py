@@ -48,6 +48,7 @@ INTERNAL = (
 SAMPLE_ARGUMENTS: dict[str, tuple[Any, ...]] = {
     "agree_exchange": (),
     "transfer": (Tranche.even(1),),
+    "amend_terms": (ExchangeTerms(quota=5),),
     "open_third_round": (),
     "convene_leaders": (),
     "sign_settlement": (),
@@ -324,16 +325,16 @@ def test_nothing_is_allowed_after_the_process_has_ended(situation: str, trigger:
         ("talks", "transfer"),
         ("talks", "open_third_round"),
         ("talks", "resume"),
-        ("exchange", "agree_exchange"),
+        ("talks", "amend_terms"),
         ("exchange", "convene_leaders"),
         ("exchange-complete", "sign_settlement"),
-        ("third_round", "transfer"),
         ("third_round", "open_third_round"),
         ("third_round", "sign_settlement"),
         ("leaders_meeting", "convene_leaders"),
-        ("leaders_meeting", "agree_exchange"),
         ("suspended-from-exchange", "suspend"),
         ("suspended-from-exchange", "transfer"),
+        ("suspended-from-exchange", "agree_exchange"),
+        ("suspended-from-exchange", "amend_terms"),
         ("suspended-from-third_round", "convene_leaders"),
     ],
 )
@@ -570,7 +571,14 @@ def test_a_guard_refusal_records_one_refused_event_and_changes_nothing_else() ->
 
 REFUSALS: dict[str, tuple[Callable[[Negotiation], object], type[Exception]]] = {
     "not-allowed": (lambda talks: talks.convene_leaders(), TransitionNotAllowed),
-    "not-allowed-agree-again": (lambda talks: talks.agree_exchange(), TransitionNotAllowed),
+    "not-allowed-settlement": (
+        lambda talks: talks.sign_settlement(),
+        TransitionNotAllowed,
+    ),
+    "amendment-changing-nothing": (
+        lambda talks: talks.amend_terms(ISTANBUL_TERMS),
+        InvalidValue,
+    ),
     "bad-value-blank-reason": (lambda talks: talks.suspend(" "), InvalidValue),
     "bad-value-unknown-issue": (
         lambda talks: talks.resolve_humanitarian_issue("detained journalists"),
@@ -656,9 +664,13 @@ def test_allowed_names_exactly_the_triggers_without_blockers(situation: str) -> 
     ("situation", "allowed", "refused"),
     [
         ("talks", {"agree_exchange", "suspend", "collapse"}, {"transfer", "resume"}),
-        ("exchange", {"transfer"}, {"open_third_round", "agree_exchange"}),
-        ("exchange-complete", {"transfer", "open_third_round"}, {"convene_leaders"}),
-        ("third_round", {"convene_leaders"}, {"transfer", "sign_settlement"}),
+        ("exchange", {"transfer", "agree_exchange", "amend_terms"}, {"open_third_round"}),
+        (
+            "exchange-complete",
+            {"transfer", "open_third_round", "agree_exchange"},
+            {"convene_leaders", "amend_terms"},
+        ),
+        ("third_round", {"convene_leaders", "agree_exchange"}, {"transfer", "sign_settlement"}),
         ("third_round-open-issue", {"resolve_humanitarian_issue"}, {"convene_leaders"}),
         ("leaders_meeting", {"sign_settlement"}, {"convene_leaders"}),
         ("leaders_meeting-pending-interest", {"acknowledge_interest"}, {"sign_settlement"}),

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import attrs
 import pytest
 
 import negotiations as ng
@@ -108,13 +109,26 @@ def leave_an_interest_pending(negotiation: ng.Negotiation) -> None:
         negotiation.declare_interest(Side.RUSSIA, fresh_name(negotiation))
 
 
+def put_an_exchange_under_way(negotiation: ng.Negotiation) -> None:
+    """Agree a further exchange unless one agreed is still under way."""
+    if negotiation.exchange_complete:
+        negotiation.agree_exchange(TERMS)
+
+
+def resolve_every_issue_and_hand_over(negotiation: ng.Negotiation) -> None:
+    """Resolve every humanitarian issue, the exchange (every agreement of it) included."""
+    resolve_every_issue(negotiation)
+    hand_over(negotiation)
+
+
 #: For each guard rule, how to meet it.
 SATISFY: dict[str, Callable[[ng.Negotiation], None]] = {
     "talks.third_round_after_exchange": hand_over,
     "exchange.quota": hand_over,
     "exchange.seriously_ill": hand_over,
     "exchange.young": hand_over,
-    "leaders.after_humanitarian": resolve_every_issue,
+    "exchange.under_way": put_an_exchange_under_way,
+    "leaders.after_humanitarian": resolve_every_issue_and_hand_over,
     "settlement.interests": acknowledge_every_interest,
 }
 
@@ -149,6 +163,7 @@ SPOILERS: dict[str, Spoiler] = {
     "exchange.young": Spoiler(
         lambda n: hand_over(n, young=False), frozenset({"exchange.young", THIRD_ROUND})
     ),
+    "exchange.under_way": Spoiler(hand_over, frozenset({"exchange.under_way"})),
     "leaders.after_humanitarian": Spoiler(
         leave_an_issue_open, frozenset({"leaders.after_humanitarian"})
     ),
@@ -171,6 +186,9 @@ def _acknowledgeable(negotiation: ng.Negotiation) -> dict[str, Any]:
 ARGUMENTS: dict[str, Callable[[ng.Negotiation], dict[str, Any]]] = {
     "agree_exchange": lambda n: {"terms": TERMS},
     "transfer": lambda n: {"tranche": ng.Tranche.even(1)},
+    "amend_terms": lambda n: {
+        "terms": attrs.evolve(n.agreements[-1], quota=n.agreements[-1].quota_for(Side.RUSSIA) + 1)
+    },
     "open_third_round": lambda n: {},
     "convene_leaders": lambda n: {},
     "sign_settlement": lambda n: {},

@@ -297,8 +297,8 @@ def test_an_unknown_condition_kind_names_its_rule_and_line() -> None:
     error = refusal(text)
     assert str(error) == (
         f"truce.toml, line {line(text, 'settled')}: rules[0].condition.kind: unknown "
-        "condition 'settled'; expected one of quota, priority, exchange, at_stage, resolved, "
-        "acknowledged, all, proportion, separate"
+        "condition 'settled'; expected one of quota, priority, exchange, under_way, at_stage, "
+        "resolved, acknowledged, all, proportion, separate"
     )
     assert error.path == "rules[0].condition.kind"
 
@@ -308,8 +308,8 @@ def test_an_unknown_effect_kind_names_its_move_and_line() -> None:
     error = refusal(text)
     assert str(error) == (
         f"truce.toml, line {line(text, 'vanish')}: moves[2].effect.kind: unknown effect "
-        "'vanish'; expected one of record, agree, transfer, open, close, declare, acknowledge, "
-        "suspend, resume, end"
+        "'vanish'; expected one of record, agree, agree_further, amend, transfer, open, close, "
+        "declare, acknowledge, suspend, resume, end"
     )
     assert error.path == "moves[2].effect.kind"
 

@@ -47,6 +47,8 @@ DOCUMENTED_LINES = {
     "exchange.quota": 5,
     "exchange.seriously_ill": 5,
     "exchange.young": 5,
+    # Not in DESIGN.md's table: added with later agreements (docs/rules.md).
+    "exchange.under_way": 1,
     "talks.third_round_after_exchange": 8,
     "leaders.after_humanitarian": 11,
     "settlement.interests": 14,
@@ -392,7 +394,7 @@ def test_settlement_needs_no_acknowledgement_when_no_interest_was_declared() -> 
     [
         (Negotiation, "transfer", "exchange"),
         (Negotiation, "sign_settlement", "leaders meeting"),
-        (exchanging, "agree_exchange", "talks"),
+        (Negotiation, "amend_terms", "exchange, third round, leaders meeting"),
         (exchanging, "resume", "suspended"),
         (third_round, "open_third_round", "exchange"),
     ],

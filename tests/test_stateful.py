@@ -92,6 +92,11 @@ BOOKKEEPING = (
     "acknowledge_interest",
 )
 PAST_THE_EXCHANGE = (Stage.THIRD_ROUND, Stage.LEADERS_MEETING, Stage.SETTLEMENT)
+#: The stages in which an exchange is agreed: a further one can be agreed, the one under
+#: way amended, and (past the exchange stage, while one is under way) handed over.
+AGREED = (Stage.EXCHANGE, Stage.THIRD_ROUND, Stage.LEADERS_MEETING)
+#: The moves that stay in a stage where an exchange is agreed.
+AGREEMENT = ("agree_exchange", "transfer", "amend_terms")
 
 
 @dataclass
@@ -108,7 +113,7 @@ class Model:
 
     stage: Stage = Stage.TALKS
     suspended_from: Stage | None = None
-    terms: ng.ExchangeTerms | None = None
+    agreements: list[ng.ExchangeTerms] = field(default_factory=list)
     released: dict[Side, int] = field(default_factory=lambda: dict.fromkeys(Side, 0))
     ill: dict[Side, int] = field(default_factory=lambda: dict.fromkeys(Side, 0))
     young: dict[Side, int] = field(default_factory=lambda: dict.fromkeys(Side, 0))
@@ -116,12 +121,30 @@ class Model:
     issues: list[str] = field(default_factory=list)
     interests: dict[tuple[Side, str], bool] = field(default_factory=dict)
 
+    @property
+    def terms(self) -> ng.ExchangeTerms | None:
+        """What the agreements add up to: quotas and holdings summed, the latest's age limit
+        and civilians rule (the strategies here draw one quota for both sides)."""
+        if not self.agreements:
+            return None
+        latest = self.agreements[-1]
+        return ng.ExchangeTerms(
+            quota=sum(terms.quota_for(Side.RUSSIA) for terms in self.agreements),
+            age_limit=latest.age_limit,
+            civilians_separate=latest.civilians_separate,
+            seriously_ill_held={
+                side: sum(t.seriously_ill_held[side] for t in self.agreements) for side in Side
+            },
+            young_held={side: sum(t.young_held[side] for t in self.agreements) for side in Side},
+        )
+
     def assert_matches(self, negotiation: ng.Negotiation) -> None:
-        """The negotiation's stage, terms, counts, exchange, issues and interests are the
-        model's."""
+        """The negotiation's stage, terms, agreements, counts, exchange, issues and interests
+        are the model's."""
         assert negotiation.stage is self.stage
         assert negotiation.suspended_from is self.suspended_from
         assert negotiation.terms == self.terms
+        assert negotiation.agreements == tuple(self.agreements)
         assert negotiation.ledger.released == self.released
         assert negotiation.ledger.seriously_ill == self.ill
         assert negotiation.ledger.young == self.young
@@ -133,10 +156,9 @@ class Model:
     def destination(self, trigger: str) -> Stage | None:
         """Where ``trigger`` leads from here, or ``None`` when it is not a move from here."""
         stage = self.stage
-        if trigger == "transfer":
-            return stage if stage is Stage.EXCHANGE else None
-        if trigger in BOOKKEEPING:
-            return stage if stage in ACTIVE else None
+        staying = {**dict.fromkeys(BOOKKEEPING, ACTIVE), **dict.fromkeys(AGREEMENT, AGREED)}
+        if trigger in staying and (trigger != "agree_exchange" or stage in AGREED):
+            return stage if stage in staying[trigger] else None
         if trigger == "suspend":
             return Stage.SUSPENDED if stage in ACTIVE else None
         if trigger == "resume":
@@ -146,16 +168,17 @@ class Model:
         return FORWARD.get((trigger, stage))
 
     def shortfalls(self) -> set[str]:
-        """The exchange rules not met yet."""
-        if self.terms is None:
+        """The exchange rules not met yet (by every agreement so far, added up)."""
+        terms = self.terms
+        if terms is None:
             return {"exchange.quota"}
         missing = set()
         for side in Side:
-            if self.released[side] < self.terms.quota:
+            if self.released[side] < terms.quota_for(side):
                 missing.add("exchange.quota")
-            if self.ill[side] < self.terms.seriously_ill_held[side]:
+            if self.ill[side] < terms.seriously_ill_held[side]:
                 missing.add("exchange.seriously_ill")
-            if self.young[side] < self.terms.young_held[side]:
+            if self.young[side] < terms.young_held[side]:
                 missing.add("exchange.young")
         return missing
 
@@ -168,6 +191,14 @@ class Model:
         move from here."""
         unmet: set[str] = set()
         missing = self.shortfalls()
+        under_way = self.terms is not None and bool(missing)
+        # amend_terms is guarded from every stage it is made from (so its guard is reported
+        # from elsewhere too); transfer only past the exchange stage.
+        if trigger == "amend_terms" and not under_way:
+            unmet.add("exchange.under_way")
+        past = self.stage in (Stage.THIRD_ROUND, Stage.LEADERS_MEETING)
+        if trigger == "transfer" and past and not under_way:
+            unmet.add("exchange.under_way")
         if trigger == "open_third_round" and missing:
             unmet |= {"talks.third_round_after_exchange", *missing}
         if trigger == "convene_leaders" and (
@@ -189,9 +220,14 @@ class Model:
 
     def fits(self, trigger: str, arguments: Mapping[str, Any]) -> bool:
         """Whether the arguments fit the state (checked before the guard)."""
-        name = arguments.get("name")
         if trigger == "transfer":
             return self._fits_transfer(arguments["tranche"])
+        if trigger == "amend_terms":  # an amendment that changes nothing is refused
+            return (arguments["terms"] or ng.ISTANBUL_TERMS) != self.agreements[-1]
+        return self._fits_bookkeeping(trigger, arguments)
+
+    def _fits_bookkeeping(self, trigger: str, arguments: Mapping[str, Any]) -> bool:
+        name = arguments.get("name")
         if trigger == "raise_humanitarian_issue":
             return name not in self.issues
         if trigger == "resolve_humanitarian_issue":
@@ -204,7 +240,8 @@ class Model:
         return True
 
     def _fits_transfer(self, tranche: ng.Tranche) -> bool:
-        assert self.terms is not None
+        terms = self.terms
+        assert terms is not None
         people = tranche.prisoners
         if not people:
             return True
@@ -213,12 +250,12 @@ class Model:
             side: sum(
                 1
                 for p in people
-                if p.held_by is side and p.age is not None and p.age < self.terms.age_limit
+                if p.held_by is side and p.age is not None and p.age < terms.age_limit
             )
             for side in Side
         }
         return (
-            not (mixed and self.terms.civilians_separate)
+            not (mixed and terms.civilians_separate)
             and not any(person.id in self.ids for person in people)
             and young == dict(tranche.young)
         )
@@ -239,7 +276,9 @@ class Model:
         dest = self.destination(trigger)
         assert dest is not None
         if trigger == "agree_exchange":
-            self.terms = arguments.get("terms") or ng.ISTANBUL_TERMS
+            self.agreements.append(arguments.get("terms") or ng.ISTANBUL_TERMS)
+        elif trigger == "amend_terms":
+            self.agreements[-1] = arguments.get("terms") or ng.ISTANBUL_TERMS
         elif trigger == "transfer":
             tranche = arguments["tranche"]
             for side in Side:
@@ -359,22 +398,33 @@ class NegotiationMachine(RuleBasedStateMachine):
         """A large tranche: small quotas are reached at once."""
         self.call("transfer", {"tranche": tranche})
 
+    @precondition(lambda self: self.negotiation.stage in AGREED)
+    @rule(terms=testing.exchange_terms(max_quota=12, max_held=4))
+    def agree_a_further_exchange(self, terms: ng.ExchangeTerms) -> None:
+        """A further exchange, whose numbers add to those agreed before."""
+        self.call("agree_exchange", {"terms": terms})
+
+    @precondition(lambda self: self.negotiation.stage in AGREED)
+    @rule(terms=testing.exchange_terms(max_quota=12, max_held=4))
+    def amend_the_terms(self, terms: ng.ExchangeTerms) -> None:
+        """New terms for the exchange under way (refused once it is complete)."""
+        self.call("amend_terms", {"terms": terms})
+
     @precondition(
-        lambda self: (
-            self.negotiation.stage is Stage.EXCHANGE and not self.negotiation.exchange_complete
-        )
+        lambda self: self.negotiation.stage in AGREED and not self.negotiation.exchange_complete
     )
     @rule()
     def hand_over_what_is_missing(self) -> None:
         """Exactly what the terms still lack, priority prisoners included."""
         model = self.model
-        assert model.terms is not None
+        terms = model.terms
+        assert terms is not None
         missing = {
             name: {side: max(0, need[side] - done[side]) for side in Side}
             for name, need, done in (
-                ("released", dict.fromkeys(Side, model.terms.quota), model.released),
-                ("seriously_ill", model.terms.seriously_ill_held, model.ill),
-                ("young", model.terms.young_held, model.young),
+                ("released", {side: terms.quota_for(side) for side in Side}, model.released),
+                ("seriously_ill", terms.seriously_ill_held, model.ill),
+                ("young", terms.young_held, model.young),
             )
         }
         size = max(1, *(count for counts in missing.values() for count in counts.values()))
@@ -435,22 +485,38 @@ class NegotiationMachine(RuleBasedStateMachine):
 
     @invariant()
     def never_past_the_exchange_with_it_incomplete(self) -> None:
-        """The third round, leaders' meetings and a settlement are never reached (nor suspended
-        from) while the exchange is incomplete."""
+        """The third round and leaders' meetings are never entered while any exchange agreed
+        so far is incomplete; past the exchange stage (or suspended from there), the exchange
+        is incomplete only after a further exchange was agreed since the third round
+        opened."""
         negotiation = self.negotiation
+        history = negotiation.history
+        opened = None
+        for at, event in enumerate(history):
+            if event.accepted and event.trigger in ("open_third_round", "convene_leaders"):
+                assert negotiation.at(at + 1).exchange_complete, event
+                opened = at if opened is None else opened
         where = negotiation.suspended_from or negotiation.stage
-        if where in PAST_THE_EXCHANGE:
-            assert negotiation.exchange_complete
+        if where in PAST_THE_EXCHANGE and not negotiation.exchange_complete:
+            assert opened is not None
+            assert any(
+                event.accepted and event.trigger == "agree_exchange" for event in history[opened:]
+            )
 
     @invariant()
     def released_totals_are_equal(self) -> None:
         """Both sides have always released the same number of people; while civilians go
-        separately, the same number of civilians too (a mixed tranche, allowed only by terms
-        that do not separate civilians, may carry different numbers of civilians each way)."""
+        separately under every terms agreed or amended so far, the same number of civilians
+        too (a mixed tranche, allowed only by terms that do not separate civilians, may carry
+        different numbers of civilians each way)."""
         ledger = self.negotiation.ledger
-        terms = self.negotiation.terms
+        agreed = [
+            event.arguments["terms"]
+            for event in self.negotiation.history
+            if event.accepted and event.trigger in ("agree_exchange", "amend_terms")
+        ]
         assert ledger.released[Side.RUSSIA] == ledger.released[Side.UKRAINE]
-        if terms is None or terms.civilians_separate:
+        if all(terms.civilians_separate for terms in agreed):
             assert ledger.civilians[Side.RUSSIA] == ledger.civilians[Side.UKRAINE]
 
     @invariant()
