@@ -324,7 +324,7 @@ class Definition:
 
     def __repr__(self) -> str:
         return (
-            f"<Definition {self.name!r}: {len(self.parties)} parties, {len(self.stages)} "
+            f"<Definition {shorten(self.name)}: {len(self.parties)} parties, {len(self.stages)} "
             f"stages, {len(self.moves)} moves, {len(self.rules)} rules; source "
-            f"{self.source.title!r}>"
+            f"{shorten(self.source.title)}>"
         )

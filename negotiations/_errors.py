@@ -9,14 +9,17 @@
     ├── InvalidValue               (also ValueError) a bad value, named by its field (.path)
     │   └── DefinitionError        a process definition that is not sound
     ├── InvalidType                (also TypeError) a value of the wrong type, named by its field
-    └── JournalError               a journal cannot be used
-        ├── JournalCorrupted       (also ValueError) a line edited, removed or reordered
-        ├── JournalLocked          the journal is open for writing elsewhere
-        └── JournalClosed          a move after close(): it would not be kept
+    ├── JournalError               a journal cannot be used
+    │   ├── JournalCorrupted       (also ValueError) a line edited, removed or reordered
+    │   ├── JournalLocked          the journal is open for writing elsewhere
+    │   └── JournalClosed          a move after close(): it would not be kept
+    │       └── JournalReadOnly    a move on a journal opened with read_only=True
+    └── StorageError               (also OSError) a file that cannot be read or written as
+                                   asked: missing, not a regular file, too large, no space
 
 Every refusal leaves the negotiation exactly as it was. Callers who do not
 want to import these classes can catch the builtins they already know:
-``ValueError`` and ``TypeError``.
+``ValueError``, ``TypeError`` and ``OSError``.
 """
 
 from __future__ import annotations
@@ -35,7 +38,9 @@ __all__ = [
     "JournalCorrupted",
     "JournalError",
     "JournalLocked",
+    "JournalReadOnly",
     "NegotiationError",
+    "StorageError",
     "TransitionBlocked",
     "TransitionNotAllowed",
     "UnknownTrigger",
@@ -156,6 +161,38 @@ class JournalClosed(JournalError):
     """A move on a negotiation whose journal is closed: it would not be kept, so it is refused."""
 
 
+class JournalReadOnly(JournalClosed):
+    """A move on a negotiation opened with ``negotiations.open(path, read_only=True)``: the
+    journal is only read, so the move would not be kept, and it is refused."""
+
+
+class StorageError(NegotiationError, OSError):
+    """A file that cannot be read or written as asked: missing, a folder, not a regular
+    file, larger than the bound a loader was given, not permitted, or no space left.
+
+    The message names the path and says what to do. ``filename`` is the path, and
+    ``errno`` the system's error number when the system refused (``None`` when the
+    library did).
+    """
+
+    def __init__(self, message: str, *, filename: str, errno: int | None = None) -> None:
+        super().__init__(message)
+        self.errno = errno
+        self.filename = filename
+        self.strerror = message
+
+    def __str__(self) -> str:
+        # The message, not OSError's "[Errno n] strerror: filename".
+        return str(self.args[0])
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _storage_error, (str(self.args[0]), self.filename, self.errno)
+
+
+def _storage_error(message: str, filename: str, errno: int | None) -> StorageError:
+    return StorageError(message, filename=filename, errno=errno)
+
+
 for _error in (
     NegotiationError,
     TransitionBlocked,
@@ -168,5 +205,7 @@ for _error in (
     JournalCorrupted,
     JournalLocked,
     JournalClosed,
+    JournalReadOnly,
+    StorageError,
 ):
     _error.__module__ = "negotiations"  # shown, and found, where users import them from

@@ -88,12 +88,31 @@ class State:
         return cls(process.initial, ledger=Ledger.empty(process.parties))
 
     def __repr__(self) -> str:
-        items = {kind: self.open_items(kind) for kind in self._items}
-        return (
-            f"State(stage={self.stage!r}, terms={self.terms!r}, ledger={self.ledger!r}, "
-            f"suspended_from={self.suspended_from!r}, open_items={items!r}, "
-            f"interests={self.interests!r}, pledges={self.pledges!r})"
-        )
+        """The parts that say something: the stage, then terms, ledger, suspension, open
+        items, interests and pledges only where there are some; names are shortened."""
+        parts = [f"stage={str(self.stage)!r}"]
+        if self.terms is not None:
+            parts.append(f"terms={self.terms!r}")
+        agreements: tuple[ExchangeTerms, ...] = getattr(self, "agreements", ())
+        if len(agreements) > 1:
+            parts.append(f"agreements=<{len(agreements)} agreed>")
+        if self.ledger.tranches:
+            parts.append(f"ledger={self.ledger!r}")
+        if self.suspended_from is not None:
+            parts.append(f"suspended_from={str(self.suspended_from)!r}")
+        items = {
+            kind: ", ".join(map(shorten, self.open_items(kind)))
+            for kind in self._items
+            if self.open_count(kind)
+        }
+        if items:
+            shown = "; ".join(f"{kind}: {names}" for kind, names in items.items())
+            parts.append(f"open_items=<{shown}>")
+        if self.interests:
+            parts.append(f"interests=<{'; '.join(map(str, self.interests))}>")
+        if self.pledges:
+            parts.append(f"pledges={self.pledges!r}")
+        return f"State({', '.join(parts)})"
 
     @property
     def agreements(self) -> tuple[ExchangeTerms, ...]:

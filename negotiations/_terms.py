@@ -65,7 +65,7 @@ class ExchangeTerms:
 
     >>> ExchangeTerms(quota=10, young_held={"russia": 3})
     ExchangeTerms(quota=10, age_limit=25, civilians_separate=True, \
-seriously_ill_held=SideCounts(russia=0, ukraine=0), young_held=SideCounts(russia=3, ukraine=0))
+young_held=SideCounts(russia=3, ukraine=0))
     """
 
     quota: int | Counts = field(default=1000, converter=_QUOTA)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
@@ -90,13 +90,19 @@ seriously_ill_held=SideCounts(russia=0, ukraine=0), young_held=SideCounts(russia
         return 1 if self.ratio is None else self.ratio.get(party, 0)
 
     def __repr__(self) -> str:
-        ratio = "" if self.ratio is None else f", ratio={self.ratio!r}"
-        return (
+        """The quota, age limit and civilians' rule, then only the priority holdings that
+        are declared (not zero) and the ratio if there is one."""
+        shown = (
             f"ExchangeTerms(quota={self.quota!r}, age_limit={self.age_limit!r}, "
-            f"civilians_separate={self.civilians_separate!r}, "
-            f"seriously_ill_held={self.seriously_ill_held!r}, "
-            f"young_held={self.young_held!r}{ratio})"
+            f"civilians_separate={self.civilians_separate!r}"
         )
+        if self.seriously_ill_held.any:
+            shown += f", seriously_ill_held={self.seriously_ill_held!r}"
+        if self.young_held.any:
+            shown += f", young_held={self.young_held!r}"
+        if self.ratio is not None:
+            shown += f", ratio={self.ratio!r}"
+        return shown + ")"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
