@@ -27,7 +27,7 @@ from negotiations._errors import (
 from negotiations._history import History
 from negotiations._journal import Journal
 from negotiations._journal import (
-    open_journal as open,  # negotiations.open(path) is the documented API
+    open_journal as open,  # noqa: F401  # negotiations.open(path) is API, kept out of __all__
 )
 from negotiations._ledger import Ledger
 from negotiations._negotiation import FORMAT, Negotiation
@@ -76,7 +76,8 @@ __all__ = [
     "TransitionBlocked",
     "TransitionNotAllowed",
     "UnknownTrigger",
-    "open",
     "read_process",
     "write_process",
 ]
+# ``open`` is API (``negotiations.open(path)``) but stays out of ``__all__``: a star import
+# must not shadow the builtin ``open``.

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any, SupportsIndex, overload
 
+from negotiations._display import TIMELINE_LIMIT, timeline
+from negotiations._parameters import PARAMETERS, Parameter
 from negotiations._records import Event
 
 __all__ = ["History"]
@@ -24,6 +26,20 @@ class History(tuple[Event, ...]):
     The tuple itself holds nothing: every way of reading it (index, slice, length,
     iteration, comparison, hashing, ``+``, pickling) is defined here over the
     negotiation's own list of events, which is only ever appended to.
+
+    It prints as a numbered timeline, one line per event, numbered as it is indexed
+    (``history[1]``); a date column appears once some event is dated, and a cited
+    event ends with its citation. The ``repr`` of a long history shows its first and
+    last few events; ``str()`` shows them all. :meth:`to_records` gives rows for a
+    table.
+
+    >>> from negotiations import Negotiation, Tranche
+    >>> talks = Negotiation()
+    >>> _ = talks.agree_exchange()
+    >>> _ = talks.transfer(Tranche.even(2, civilians=True))
+    >>> talks.history
+      0  agree_exchange(terms=quota 1000, under 25): talks -> exchange
+      1  transfer(tranche=2 for 2 civilians) in exchange
     """
 
     _events: list[Event]
@@ -114,7 +130,41 @@ class History(tuple[Event, ...]):
         return tuple(self) >= tuple(other)
 
     def __repr__(self) -> str:
-        return repr(tuple(self))
+        if not self._length:
+            return "<History: no events yet>"
+        return timeline(self, limit=TIMELINE_LIMIT)
+
+    def __str__(self) -> str:
+        if not self._length:
+            return "<History: no events yet>"
+        return timeline(self)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One plain dict per event, in order: rows a table takes as they are
+        (``pandas.DataFrame(history.to_records())``).
+
+        Every row has the same keys, and every value is a plain Python value:
+
+        - ``index`` (int): where the event stands, as in ``history[index]``;
+        - ``date`` (:class:`datetime.date` or ``None``) and ``citation`` (str or ``None``);
+        - ``trigger`` (str) and ``accepted`` (bool);
+        - ``source`` and ``dest`` (str): the stage before and after;
+        - ``arguments`` (str): the arguments as ``str(event)`` shows them, such as
+          ``"tranche=390 for 390 prisoners"``, except that text (a name, a reason) is
+          given whole; ``""`` when there are none;
+        - ``blockers`` (str or ``None``): the ids of the rules that refused the move,
+          joined by ``", "``; ``reasons`` (str or ``None``): their messages, joined by ``"; "``;
+        - ``pledge`` (int or ``None``): the number of the pledge that made or kept it;
+        - ``text`` (str): the event in words, ``str(event)``.
+
+        >>> from negotiations import Negotiation
+        >>> talks = Negotiation()
+        >>> _ = talks.agree_exchange(date="2025-05-16", citation="Reuters")
+        >>> row = talks.history.to_records()[0]
+        >>> row["index"], row["date"], row["trigger"], row["dest"], row["blockers"]
+        (0, datetime.date(2025, 5, 16), 'agree_exchange', 'exchange', None)
+        """
+        return [_record(at, event) for at, event in enumerate(self)]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (tuple, (tuple(self),))
@@ -124,3 +174,33 @@ class History(tuple[Event, ...]):
 
     def __deepcopy__(self, memo: dict[int, object]) -> History:
         return self
+
+
+def _argument(parameter: Parameter, value: object) -> str:
+    """An argument as a row shows it: text whole, anything else as ``str(event)`` does."""
+    return (
+        repr(value) if parameter.kind is str and parameter.name != "side" else parameter.show(value)
+    )
+
+
+def _record(index: int, event: Event) -> dict[str, Any]:
+    """The row of ``to_records`` for ``event``, which stands at ``index``."""
+    blockers = event.blockers
+    pledge = event.pledge
+    return {
+        "index": index,
+        "date": getattr(event, "date", None),
+        "citation": getattr(event, "citation", None),
+        "trigger": event.trigger,
+        "accepted": event.accepted,
+        "source": str(event.source),
+        "dest": str(event.dest),
+        "arguments": ", ".join(
+            f"{name}={_argument(PARAMETERS[name], value)}"
+            for name, value in event.arguments.items()
+        ),
+        "blockers": ", ".join(b.rule for b in blockers) if blockers else None,
+        "reasons": "; ".join(b.message for b in blockers) if blockers else None,
+        "pledge": pledge.number if pledge is not None else None,
+        "text": str(event),
+    }

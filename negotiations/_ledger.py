@@ -74,6 +74,19 @@ class Ledger:
             ids,
         )
 
+    def __repr__(self) -> str:
+        """The counts that say something: priority people and civilians only when there
+        are some; the named prisoners released are counted, not listed."""
+        parts = [f"released={self.released!r}"]
+        for name in ("seriously_ill", "young", "civilians"):
+            counts: Counts = getattr(self, name)
+            if counts.any:
+                parts.append(f"{name}={counts!r}")
+        parts.append(f"tranches={self.tranches}")
+        if self.prisoner_ids:
+            parts.append(f"prisoner_ids=<{len(self.prisoner_ids)} named>")
+        return f"Ledger({', '.join(parts)})"
+
     def __str__(self) -> str:
         (first, number), *others = self.released.items() or [("nobody", 0)]
         shown = "".join(f", {n} by {label(party)}" for party, n in others)

@@ -19,6 +19,7 @@ from negotiations._checks import (
     citing,
     instance_of,
     reader,
+    shorten,
 )
 from negotiations._counts import ZERO, Counts, check_counted, each_side
 from negotiations._errors import InvalidType, InvalidValue
@@ -38,8 +39,8 @@ class Prisoner:
     """A named person held by one party, who may be released in a tranche.
 
     >>> Prisoner("K-1", Side.UKRAINE, age=67, civilian=True, origin="Kursk Oblast")
-    Prisoner(id='K-1', held_by=<Side.UKRAINE: 'ukraine'>, age=67, seriously_ill=False, \
-civilian=True, origin='Kursk Oblast')
+    Prisoner(id='K-1', held_by=<Side.UKRAINE: 'ukraine'>, age=67, civilian=True, \
+origin='Kursk Oblast')
     """
 
     id: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
@@ -48,6 +49,20 @@ civilian=True, origin='Kursk Oblast')
     seriously_ill: bool = field(default=False, kw_only=True, converter=FLAG)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     civilian: bool = field(default=False, kw_only=True, converter=FLAG)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
     origin: str | None = field(default=None, kw_only=True, converter=OPTIONAL_TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
+
+    def __repr__(self) -> str:
+        """The fields given: an unknown age, no illness, not a civilian and no origin are
+        left out; long text is shortened."""
+        parts = [f"id={shorten(self.id)}", f"held_by={self.held_by!r}"]
+        if self.age is not None:
+            parts.append(f"age={self.age}")
+        if self.seriously_ill:
+            parts.append("seriously_ill=True")
+        if self.civilian:
+            parts.append("civilian=True")
+        if self.origin is not None:
+            parts.append(f"origin={shorten(self.origin)}")
+        return f"Prisoner({', '.join(parts)})"
 
     def is_young(self, age_limit: int) -> bool:
         """Under ``age_limit`` years old (an unknown age is not young)."""
@@ -102,6 +117,9 @@ def _optional_counts(value: object, attribute: Attribute[Any]) -> Counts | None:
 _COUNTS = Converter(_counts, takes_field=True)
 _RATIO = Converter(_optional_counts, takes_field=True)
 
+#: How many named prisoners a tranche's repr lists (beyond that, it counts them).
+_PRISONERS_SHOWN = 3
+
 #: Civilians and soldiers in one tranche where the terms keep them apart.
 _MIXED = "civilians and soldiers in one tranche"
 
@@ -122,8 +140,7 @@ class Tranche:
     both); a tranche is all civilians or none.
 
     >>> Tranche.even(2, civilians=True)
-    Tranche(released=SideCounts(russia=2, ukraine=2), civilians=True, \
-seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukraine=0), prisoners=())
+    Tranche(released=SideCounts(russia=2, ukraine=2), civilians=True)
     >>> Tranche(released={Side.RUSSIA: 3, Side.UKRAINE: 2})
     Traceback (most recent call last):
     ...
@@ -264,6 +281,25 @@ seriously_ill=SideCounts(russia=0, ukraine=0), young=SideCounts(russia=0, ukrain
     def size(self) -> int:
         """How many people the first party releases (each, in a tranche one for one)."""
         return next(iter(self.released.values()), 0)
+
+    def __repr__(self) -> str:
+        """The fields that say something: no one of a priority, no civilians, no named
+        prisoners and one for one are left out; a long list of prisoners is counted."""
+        parts = [f"released={self.released!r}"]
+        if self.civilians:
+            parts.append("civilians=True")
+        if self.seriously_ill.any:
+            parts.append(f"seriously_ill={self.seriously_ill!r}")
+        if self.young.any:
+            parts.append(f"young={self.young!r}")
+        prisoners = self.prisoners
+        if len(prisoners) > _PRISONERS_SHOWN:
+            parts.append(f"prisoners=<{len(prisoners)} named>")
+        elif prisoners:
+            parts.append(f"prisoners={prisoners!r}")
+        if self.ratio is not None:
+            parts.append(f"ratio={self.ratio!r}")
+        return f"Tranche({', '.join(parts)})"
 
     def __str__(self) -> str:
         kind = "civilians" if self.civilians else "prisoners"

@@ -55,4 +55,6 @@ def test_the_api_reference_names_exactly_the_exported_names() -> None:
         for lead in leads
         for name in re.findall(r"`([A-Z][A-Za-z_]*|open|read_process|write_process)(?=[`(])", lead)
     }
-    assert documented == set(negotiations.__all__)
+    # ``open`` is documented API reached as negotiations.open, kept out of __all__ so that a
+    # star import does not shadow the builtin.
+    assert documented == set(negotiations.__all__) | {"open"}
