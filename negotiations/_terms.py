@@ -155,8 +155,7 @@ def combined(agreements: Sequence[ExchangeTerms], parties: tuple[str, ...]) -> E
     agreement adds up to itself.
 
     >>> combined([ExchangeTerms(quota=1000), ExchangeTerms(quota=1200)], ("russia", "ukraine"))
-    ExchangeTerms(quota=2200, age_limit=25, civilians_separate=True, \
-seriously_ill_held=SideCounts(russia=0, ukraine=0), young_held=SideCounts(russia=0, ukraine=0))
+    ExchangeTerms(quota=2200, age_limit=25, civilians_separate=True)
     """
     latest = agreements[-1]
     if len(agreements) == 1:

@@ -127,7 +127,7 @@ def quoted(definition: Definition, rule: Rule) -> list[str]:
     if rule.quote not in text:
         return [
             f"rule {rule.id}: quote not found on {source.name} line {rule.line}: "
-            f"{shorten(rule.quote)}"
+            f"{shorten(rule.quote, 200)}"  # a quote is a sentence: room for one
         ]
     return []
 
