@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from negotiations._article import PROCESS
-from negotiations._checks import check_optional_text, check_party
+from negotiations._checks import check_optional_text, check_party, shorten
 from negotiations._definition import Definition
 from negotiations._display import Printer, html_report, markdown_report, pretty, summary
 from negotiations._engine import make_move
@@ -483,7 +483,7 @@ class Negotiation:
             raise InvalidValue(str(error), path=error.path) from None
         if current["stage"] != str(state.stage):
             raise InvalidValue(
-                f"stage: recorded {current['stage']!r}, but the events lead to "
+                f"stage: recorded {shorten(current['stage'])}, but the events lead to "
                 f"{str(state.stage)!r}",
                 path="stage",
             )

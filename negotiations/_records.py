@@ -18,6 +18,7 @@ from negotiations._checks import (
     check_text,
     instance_of,
     reader,
+    shorten,
 )
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._fast import trusted
@@ -86,7 +87,7 @@ def _arguments(value: object) -> Mapping[str, Any]:
     for name, item in value.items():
         parameter = PARAMETERS.get(name)
         if parameter is None:
-            raise InvalidValue(f"arguments: unknown argument {name!r}", path="arguments")
+            raise InvalidValue(f"arguments: unknown argument {shorten(name)}", path="arguments")
         if not isinstance(item, parameter.kind):
             raise InvalidType(
                 f"arguments.{name} must be {parameter.kind.__name__}, not {type(item).__name__}",
@@ -154,7 +155,7 @@ class Pledge:
     _owner: object = field(default=None, eq=False, repr=False, alias="owner")
 
     def __repr__(self) -> str:
-        note = f", note={self.note!r}" if self.note is not None else ""
+        note = f", note={shorten(self.note)}" if self.note is not None else ""
         blocked = ""
         if self.blockers:
             rules = ", ".join(blocker.rule for blocker in self.blockers)
@@ -186,7 +187,7 @@ class Pledge:
         return make_pledge(self.number, self.side, self.trigger, self.note, (), None)
 
     def __str__(self) -> str:
-        note = f' ("{self.note}")' if self.note else ""
+        note = f' ("{shorten(self.note, quoted=False)}")' if self.note else ""
         said = (
             f"pledge {self.number}: {label(self.side)} will make {self.trigger} "
             f"as soon as it is possible{note}"
@@ -397,7 +398,7 @@ class Event:
             parameter = PARAMETERS.get(name)
             if parameter is None:
                 raise InvalidValue(
-                    f"{read.field('arguments')}: unknown argument {name!r}",
+                    f"{read.field('arguments')}: unknown argument {shorten(name)}",
                     path=read.field("arguments"),
                 )
             arguments[name] = parameter.decode(value, f"{read.field('arguments')}.{name}")
@@ -472,7 +473,7 @@ def _kept(trigger: str, pledge: Pledge, stage: str) -> str:
     who = label(pledge.side)
     where = label(stage)
     if trigger == PLEDGE:
-        note = f": {pledge.note!r}" if pledge.note else ""
+        note = f": {shorten(pledge.note)}" if pledge.note else ""
         return f"{who} pledged {pledge.trigger} (pledge {pledge.number}{note}) in {where}"
     if trigger == WITHDRAW:
         return f"{who} withdrew pledge {pledge.number} ({pledge.trigger}) in {where}"

@@ -12,6 +12,7 @@ import marshal
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
+from negotiations._checks import shorten
 from negotiations._engine import Engine, make_move
 from negotiations._errors import InvalidType, InvalidValue, TransitionNotAllowed
 from negotiations._parameters import PARAMETERS
@@ -36,7 +37,7 @@ def refold(engine: Engine, state: State, event: Event) -> tuple[State, Event]:
     :class:`InvalidValue` if it does not fit."""
     trigger = event.trigger
     if trigger not in engine.parameters and trigger not in PLEDGE_TRIGGERS:
-        raise InvalidValue(f".trigger: unknown trigger {trigger!r}", path="trigger")
+        raise InvalidValue(f".trigger: unknown trigger {shorten(trigger)}", path="trigger")
     if event.source != state.stage:
         raise InvalidValue(
             f".source: recorded {event.source}, but the negotiation is in "
@@ -82,11 +83,12 @@ def _refold_kept(engine: Engine, state: State, event: Event) -> State:
             )
         if pledge.trigger not in engine.parameters:
             raise InvalidValue(
-                f".pledge.trigger: unknown trigger {pledge.trigger!r}", path="pledge.trigger"
+                f".pledge.trigger: unknown trigger {shorten(pledge.trigger)}",
+                path="pledge.trigger",
             )
         if pledge.side not in engine.process.parties:
             raise InvalidValue(
-                f".pledge.side: {pledge.side!r} is not a party to this process",
+                f".pledge.side: {shorten(pledge.side)} is not a party to this process",
                 path="pledge.side",
             )
         try:

@@ -28,6 +28,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from negotiations._checks import shorten
 from negotiations._errors import InvalidType, InvalidValue
 
 __all__ = ["FORMAT", "migrate", "pledged_in", "read_text", "write_atomically"]
@@ -80,7 +81,9 @@ def migrate(data: object, process: str) -> dict[str, Any]:
     version = data.get("format")
     if type(version) is not int or version not in _FIELDS:
         known = ", ".join(str(v) for v in _FIELDS)
-        raise InvalidValue(f"format: unsupported version {version!r}; this library reads {known}")
+        raise InvalidValue(
+            f"format: unsupported version {shorten(version)}; this library reads {known}"
+        )
     fields = _FIELDS[version]
     unknown = sorted(str(key) for key in data if key not in fields)
     if unknown:
@@ -93,7 +96,8 @@ def migrate(data: object, process: str) -> dict[str, Any]:
         current = _MIGRATIONS[current["format"]](current)
     if current["process"] != process:
         raise InvalidValue(
-            f"process: the file holds a {current['process']!r} negotiation, not {process!r}"
+            f"process: the file holds a {shorten(current['process'])} negotiation, "
+            f"not {process!r}"
         )
     if not isinstance(current["events"], list):
         raise InvalidValue(f"events must be a list, not {type(current['events']).__name__}")

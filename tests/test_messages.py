@@ -130,3 +130,54 @@ def test_a_short_value_is_quoted_as_before(talks: ng.Negotiation) -> None:
         talks.send("opn_third_round")
     with pytest.raises(ng.InvalidValue, match=r"no open humanitarian issue 'water' \(open: none\)"):
         talks.resolve_humanitarian_issue("water")
+
+
+def test_a_pledge_with_a_huge_note_prints_short() -> None:
+    talks = ng.Negotiation()
+    pledge = talks.pledge("russia", "open_third_round", note=BIG)
+    assert pledge.note == BIG  # kept whole
+    for shown in (repr(pledge), str(pledge), str(talks.history[-1]), repr(talks.pledges)):
+        assert len(shown) < SHORT, shown[:SHORT]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"format": BIG},
+        {"process": BIG},
+        {"stage": BIG},
+        {"events": [{"trigger": BIG, "accepted": True, "source": "talks", "dest": "talks"}]},
+        {
+            "events": [
+                {
+                    "trigger": "agree_exchange",
+                    "accepted": True,
+                    "source": "talks",
+                    "dest": "exchange",
+                    "arguments": {BIG: 1},
+                }
+            ]
+        },
+        {
+            "events": [
+                {
+                    "trigger": "pledge",
+                    "accepted": True,
+                    "source": "talks",
+                    "dest": "talks",
+                    "pledge": {"number": 1, "side": BIG, "trigger": "agree_exchange"},
+                }
+            ]
+        },
+    ],
+    ids=["format", "process", "stage", "trigger", "argument", "pledge side"],
+)
+def test_a_saved_file_with_a_huge_value_is_refused_with_a_short_message(
+    change: dict[str, object],
+) -> None:
+    data = {**ng.Negotiation().to_dict(), **change}
+    with pytest.raises(ng.InvalidValue) as caught:
+        ng.Negotiation.from_dict(data)
+    message = str(caught.value)
+    assert len(message) < SHORT, message[:SHORT]
+    assert "(50000000 characters)" in message
