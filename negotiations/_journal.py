@@ -14,11 +14,13 @@ format after a line that says so: a header of the newer format.
 ``sha`` is the SHA-256 of the line's bytes after the ``"sha":"…",`` prefix, so
 changing any byte of a line shows; ``prev`` is the ``sha`` of the line before,
 so removing or reordering lines shows. A line is written with one ``write``,
-flushed and fsynced before the move returns. On opening, a last line without
-its newline (a crash mid-write) is dropped with a warning; any other damage
-raises :class:`JournalCorrupted` naming the line. One writer at a time holds an
-``flock`` on the file, which the system releases when the writer exits or is
-killed.
+flushed and fsynced before the move returns. On opening, a torn last line (a
+crash mid-write) is moved to a file beside the journal with a warning naming it,
+and a last line that is complete and checks out but lost its newline is kept;
+any other damage raises :class:`JournalCorrupted` naming the line. One writer at
+a time holds an ``flock`` on the file, which the system releases when the writer
+exits or is killed; readers (``read_only=True``) take no lock and write nothing.
+How the file is created, locked and read: :mod:`negotiations._journal_files`.
 
 A hash chain cannot tell that lines were cut from the end; keep
 :attr:`Journal.head` elsewhere to check that too.
@@ -27,34 +29,43 @@ A hash chain cannot tell that lines were cut from the end; keep
 from __future__ import annotations
 
 import contextlib
+import copy
 import errno
 import hashlib
 import json
 import os
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from negotiations._article import PROCESS
 from negotiations._definition import Definition
 from negotiations._errors import (
     InvalidType,
+    InvalidValue,
     JournalClosed,
     JournalCorrupted,
     JournalError,
-    JournalLocked,
+    JournalReadOnly,
     NegotiationError,
+    StorageError,
 )
+from negotiations._files import (
+    MAX_BYTES,
+    check_max_bytes,
+    check_path,
+    read_descriptor,
+    read_file,
+    storage_error,
+)
+from negotiations._journal_files import FAILED, lock_journal, release, set_aside
+from negotiations._json import loads
 from negotiations._negotiation import Negotiation, kept_in, restored, start
+from negotiations._pledging import by_itself
 from negotiations._records import Event
 from negotiations._replay import fold_saved
 from negotiations._saved import FORMAT, fsync_folder, pledged_in
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None  # type: ignore[assignment]  # journals then refuse to open, saying why
 
 __all__ = ["Journal", "open_journal"]
 
@@ -85,29 +96,35 @@ class Journal:
     __slots__ = (
         "_broken",
         "_cited",
+        "_closed",
         "_descriptor",
         "_format",
         "_head",
         "_lock",
         "_process",
+        "_read_only",
         "path",
     )
 
     def __init__(
         self,
         path: Path,
-        descriptor: int,
+        descriptor: int | None,
         head: str,
         format_: int = FORMAT,
         process: Definition = PROCESS,
+        *,
+        read_only: bool = False,
     ) -> None:
         self.path = path
         self._process = process
         self._cited = process.engine.citations
-        self._descriptor: int | None = descriptor
+        self._descriptor = descriptor  # None when read-only: nothing is kept open
         self._head = head
         self._format = format_  # of the lines so far: an older one is marked on next write
         self._broken = False
+        self._closed = False
+        self._read_only = read_only
         self._lock = threading.Lock()
 
     @property
@@ -118,7 +135,13 @@ class Journal:
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` has been called."""
-        return self._descriptor is None
+        return self._closed
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the journal was opened with ``read_only=True``: it is only read, and moves
+        on its negotiation are refused with :class:`JournalReadOnly`."""
+        return self._read_only
 
     def append(self, events: Sequence[Event]) -> None:
         """Write the events of one call as the next line and fsync it; on failure the file is
@@ -126,6 +149,11 @@ class Journal:
         with self._lock:
             descriptor = self._descriptor
             if descriptor is None:
+                if self._read_only and not self._closed:
+                    raise JournalReadOnly(
+                        f"{self.path}: the journal was opened read-only, so a move would not be "
+                        "kept; open it without read_only=True to make moves (one writer at a time)"
+                    )
                 raise JournalClosed(f"{self.path}: the journal is closed; reopen it to go on")
             if self._broken:
                 raise JournalError(
@@ -135,10 +163,7 @@ class Journal:
             if self._format != FORMAT:
                 header = {"format": FORMAT, "process": self._process.name}
                 line, sha = _line(sha, "journal", header)
-            if len(events) == 1:
-                more, sha = _line(sha, "event", events[0].saved(self._cited))
-            else:
-                more, sha = _line(sha, "events", [event.saved(self._cited) for event in events])
+            more, sha = _call_line(sha, events, self._cited)
             line += more
             size = os.lseek(descriptor, 0, os.SEEK_END)
             # Broken until the line is written, fsynced and the head moved on: whatever
@@ -148,14 +173,17 @@ class Journal:
             try:
                 _write_all(descriptor, line)
                 os.fsync(descriptor)
-            except BaseException:
+            except BaseException as error:
+                shown = os.fspath(self.path)
                 try:
                     os.ftruncate(descriptor, size)
                     os.fsync(descriptor)
-                except OSError:
-                    raise
+                except OSError as undone:
+                    raise storage_error(undone, shown, "cannot be written") from error
                 else:
                     self._broken = False
+                if isinstance(error, OSError) and not isinstance(error, StorageError):
+                    raise storage_error(error, shown, "cannot be written") from None
                 raise
             self._head = sha
             self._format = FORMAT
@@ -164,13 +192,22 @@ class Journal:
     def close(self) -> None:
         """Release the lock and close the file; later appends raise :class:`JournalClosed`."""
         with self._lock:
+            self._closed = True
             if self._descriptor is not None:
                 os.close(self._descriptor)  # closing releases the flock
                 self._descriptor = None
 
     def __repr__(self) -> str:
-        state = "closed" if self.closed else "open"
-        return f"<Journal {os.fspath(self.path)!r} {state}, head {self._head[:12]}>"
+        state = "closed" if self._closed else "read-only" if self._read_only else "open"
+        head = f", head {self._head[:12]}" if self._head else ", empty"
+        return f"<Journal {os.fspath(self.path)!r} {state}{head}>"
+
+
+def _call_line(prev: str, events: Sequence[Event], cited: Mapping[str, str]) -> tuple[bytes, str]:
+    """The line of one call's events: one ``"event"``, or several ``"events"``."""
+    if len(events) == 1:
+        return _line(prev, "event", events[0].saved(cited))
+    return _line(prev, "events", [event.saved(cited) for event in events])
 
 
 def _write_all(descriptor: int, data: bytes) -> None:
@@ -180,65 +217,194 @@ def _write_all(descriptor: int, data: bytes) -> None:
         view = view[written:]
 
 
-def open_journal(path: str | os.PathLike[str], process: Definition = PROCESS) -> Negotiation:
+def open_journal(
+    path: str | os.PathLike[str],
+    process: Definition | None = None,
+    *,
+    read_only: bool = False,
+    exclusive: bool = False,
+    start: Negotiation | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Negotiation:
     """The negotiation of ``process`` kept in the journal at ``path`` (a new one if the file is
     new or empty).
 
     Every move made on it, accepted or refused, is appended to the file before
     the call returns. Use it as a context manager, or call ``close()``. A journal
-    of another process is refused.
+    of another process is refused. ``process`` is the article's when left out (or
+    ``start``'s).
+
+    - ``read_only=True``: read the journal as it stands, beside a writer or without
+      one; no lock is taken and nothing is written (a torn last line is left out
+      with a warning, not moved). Moves on the result raise :class:`JournalReadOnly`.
+    - ``exclusive=True``: open only a new journal; a file already at ``path`` is
+      refused with :class:`StorageError`.
+    - ``start=negotiation``: begin a new journal (the file must not exist or be
+      empty) holding that negotiation's history, one line per call; the result
+      equals it and goes on journaling.
+    - ``max_bytes``: the largest file read (1 GiB unless raised).
+
+    A file that is not a regular file, that the system refuses, or that is larger
+    than ``max_bytes`` is refused with :class:`StorageError`, naming the path.
     """
-    if not isinstance(process, Definition):
-        raise InvalidType(f"process must be a Definition, not {type(process).__name__}")
-    if not isinstance(path, (str, os.PathLike)):
-        raise InvalidType(f"path must be a str or path, not {type(path).__name__}")
-    if fcntl is None:  # pragma: no cover - not POSIX
-        raise JournalError("journals need POSIX file locks (fcntl), which this platform lacks")
+    process = _chosen(process, start)
+    shown = check_path(path)
+    max_bytes = check_max_bytes(max_bytes)
+    for name, flag in (("read_only", read_only), ("exclusive", exclusive)):
+        if type(flag) is not bool:
+            raise InvalidType(f"{name} must be True or False, not {type(flag).__name__}", path=name)
+    if read_only and (exclusive or start is not None):
+        raise InvalidValue(
+            "read_only: a read-only open neither creates nor starts a journal; leave out "
+            "exclusive and start",
+            path="read_only",
+        )
     target = Path(path)
-    created = not target.exists()
-    descriptor = os.open(target, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+    if read_only:
+        data = read_file(target, max_bytes)
+        negotiation, head, format_ = _kept(target, data, process, None)
+        journal = Journal(target, None, head, format_, process, read_only=True)
+        return kept_in(negotiation, journal)
+    descriptor, created = lock_journal(target, shown, exclusive=exclusive)
     try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as error:
-            if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise JournalLocked(
-                    f"{target}: the journal is open for writing elsewhere; close it there first"
-                ) from None
-            raise
-        data = _read_all(descriptor)
-        complete, torn = _split_torn_tail(data)
-        if not complete:
-            _check_torn(target, complete, torn)
-            header, head = _line(None, "journal", {"format": FORMAT, "process": process.name})
-            if torn:
-                _drop_torn_tail(target, descriptor, torn, 0)
-            _write_all(descriptor, header)
-            os.fsync(descriptor)
-            if created:
-                fsync_folder(target.parent)
-            negotiation = Negotiation(process)
+        data = read_descriptor(descriptor, shown, max_bytes)
+        if start is not None:
+            if data:
+                raise StorageError(
+                    f"{shown}: start= begins a new journal, and this file is not empty; "
+                    "choose a new path, or leave out start to go on with this journal",
+                    filename=shown,
+                    errno=errno.EEXIST,
+                )
+            negotiation, head = _begun(descriptor, shown, copy.copy(start), process)
             format_ = FORMAT
         else:
-            negotiation, head, format_ = _restore(target, complete, process)  # checked first
-            _check_torn(target, complete, torn)
-            if torn:
-                _drop_torn_tail(target, descriptor, torn, len(complete))
-    except BaseException:
-        os.close(descriptor)
-        if created:  # a journal that could not even be started leaves no file behind
-            with contextlib.suppress(OSError):
-                target.unlink()
+            negotiation, head, format_ = _kept(target, data, process, descriptor)
+        if created:
+            fsync_folder(target.parent)
+    except BaseException as error:
+        release(descriptor, target, created)  # removes only a file this call created
+        if isinstance(error, OSError) and not isinstance(error, StorageError):
+            raise storage_error(error, shown, FAILED) from None
         raise
     return kept_in(negotiation, Journal(target, descriptor, head, format_, process))
 
 
-def _read_all(descriptor: int) -> bytes:
-    os.lseek(descriptor, 0, os.SEEK_SET)
-    chunks = []
-    while chunk := os.read(descriptor, 1 << 20):
-        chunks.append(chunk)
-    return b"".join(chunks)
+def _chosen(process: Definition | None, begun: Negotiation | None) -> Definition:
+    """The process to open a journal of: ``process``, or ``begun``'s, or the article's."""
+    if process is not None and not isinstance(process, Definition):
+        raise InvalidType(
+            f"process must be a Definition, not {type(process).__name__}", path="process"
+        )
+    if begun is None:
+        return PROCESS if process is None else process
+    if not isinstance(begun, Negotiation):
+        raise InvalidType(f"start must be a Negotiation, not {type(begun).__name__}", path="start")
+    if process is not None and process != begun.process:
+        raise InvalidValue(
+            f"process: start runs the {begun.process.name!r} process, not {process.name!r}; "
+            "leave out process to journal it",
+            path="process",
+        )
+    return begun.process
+
+
+def _kept(
+    target: Path, data: bytes, process: Definition, descriptor: int | None
+) -> tuple[Negotiation, str, int]:
+    """The negotiation the journal's ``data`` holds, its head and format; ``descriptor`` (the
+    writer's, ``None`` for a reader) gets a header if the journal is new, and a torn
+    last line is set aside from it (a reader leaves the file as it is)."""
+    _check_not_saved(target, data)
+    complete, torn = _split_torn_tail(data)
+    if torn.startswith(_PREFIX):  # perhaps a whole line that only lost its newline
+        try:
+            found = _restore(target, data + b"\n", process)
+        except JournalCorrupted:
+            pass  # torn indeed: handled below, once the lines before it are checked
+        else:
+            if descriptor is None:
+                said = "it is complete and checks out, so it is kept; the file is unchanged"
+            else:
+                _write_all(descriptor, b"\n")
+                os.fsync(descriptor)
+                said = "it is complete and checks out, so it is kept and its newline put back"
+            _warn(f"{target}: the last line has no newline; {said}")
+            return found
+    if complete:
+        negotiation, head, format_ = _restore(target, complete, process)  # checked first
+        _check_torn(target, complete, torn)
+    else:
+        _check_torn(target, complete, torn)
+        negotiation, head, format_ = Negotiation(process), "", FORMAT
+    if torn:
+        if descriptor is None:
+            _warn(
+                f"{target}: a torn last line ({len(torn)} bytes), from a write under way or "
+                "interrupted, was left out; the file is unchanged"
+            )
+        else:
+            aside = set_aside(target, os.fspath(target), torn)
+            os.ftruncate(descriptor, len(complete))
+            os.fsync(descriptor)
+            _warn(
+                f"{target}: a torn last line ({len(torn)} bytes) left by an interrupted write "
+                f"was moved to {aside}; the journal goes on from the line before"
+            )
+    if not complete and descriptor is not None:  # a new journal: its header first
+        header, head = _line(None, "journal", {"format": FORMAT, "process": process.name})
+        _write_all(descriptor, header)
+        os.fsync(descriptor)
+    return negotiation, head, format_
+
+
+def _warn(message: str) -> None:
+    # Shown at the caller of negotiations.open: _warn, _kept, open_journal, the caller.
+    warnings.warn(message, RuntimeWarning, stacklevel=4)
+
+
+def _begun(
+    descriptor: int, shown: str, negotiation: Negotiation, process: Definition
+) -> tuple[Negotiation, str]:
+    """``negotiation`` (a copy of ``start``) written to the empty journal at ``descriptor``:
+    the header, then one line for each call and the moves its pledges made by themselves."""
+    header, head = _line(None, "journal", {"format": FORMAT, "process": process.name})
+    lines = [header]
+    cited = process.engine.citations
+    call: list[Event] = []
+    for event in negotiation.history:
+        if call and not by_itself(event):
+            line, head = _call_line(head, call, cited)
+            lines.append(line)
+            call = []
+        call.append(event)
+    if call:
+        line, head = _call_line(head, call, cited)
+        lines.append(line)
+    try:
+        _write_all(descriptor, b"".join(lines))
+        os.fsync(descriptor)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.ftruncate(descriptor, 0)  # the file was empty: it is again
+        raise storage_error(error, shown, FAILED) from None
+    return negotiation, head
+
+
+def _check_not_saved(target: Path, data: bytes) -> None:
+    """Refuse a saved negotiation given as a journal, saying which function opens it."""
+    if not data or data.startswith(_PREFIX) or _PREFIX.startswith(data):
+        return
+    try:
+        document = loads(data)
+    except (ValueError, RecursionError):
+        return  # not JSON at all: named as "not a journal line" by the checks
+    if isinstance(document, dict) and "events" in document and "format" in document:
+        raise JournalCorrupted(
+            f"{target}: this is a saved negotiation, not a journal; load it with "
+            "Negotiation.load(path), or begin a journal holding it with "
+            "negotiations.open(new_path, start=Negotiation.load(path))"
+        )
 
 
 def _split_torn_tail(data: bytes) -> tuple[bytes, bytes]:
@@ -253,16 +419,6 @@ def _check_torn(target: Path, complete: bytes, tail: bytes) -> None:
     if tail and not (tail.startswith(_PREFIX) or _PREFIX.startswith(tail)):
         number = complete.count(b"\n") + 1
         raise JournalCorrupted(f"{target}: line {number}: not a journal line")
-
-
-def _drop_torn_tail(target: Path, descriptor: int, torn: bytes, keep: int) -> None:
-    warnings.warn(
-        f"{target}: dropped a torn last line ({len(torn)} bytes) left by an interrupted write",
-        RuntimeWarning,
-        stacklevel=4,
-    )
-    os.ftruncate(descriptor, keep)
-    os.fsync(descriptor)
 
 
 def _restore(target: Path, data: bytes, process: Definition) -> tuple[Negotiation, str, int]:
@@ -314,7 +470,9 @@ def _checked(where: str, line: bytes, prev: str | None) -> dict[str, object]:
     if hashlib.sha256(line[_BODY_AT:]).hexdigest().encode("ascii") != recorded:
         raise JournalCorrupted(f"{where}: the line was changed (its sha does not match)")
     try:
-        record = json.loads(line)
+        record = loads(line)
+    except InvalidValue as error:  # a key given twice, named by where it stands
+        raise JournalCorrupted(f"{where}: {error}") from None
     except (ValueError, RecursionError) as error:
         raise JournalCorrupted(f"{where}: not JSON ({error})") from None
     if not isinstance(record, dict):

@@ -20,7 +20,9 @@ from negotiations._errors import (
     TransitionBlocked,
     TransitionNotAllowed,
 )
+from negotiations._files import MAX_BYTES
 from negotiations._history import History
+from negotiations._json import loads
 from negotiations._ledger import Ledger
 from negotiations._pledging import (
     by_itself,
@@ -492,17 +494,33 @@ class Negotiation:
     @classmethod
     def from_json(cls, text: str | bytes, process: Definition = PROCESS) -> Negotiation:
         """Restore from :meth:`to_json`; malformed input raises :class:`InvalidValue`."""
-        if not isinstance(text, (str, bytes, bytearray)):
+        if isinstance(text, str):
+            journal = text.startswith(_JOURNAL_LINE)
+        elif isinstance(text, (bytes, bytearray)):
+            journal = text.startswith(_JOURNAL_LINE.encode("ascii"))
+        else:
             raise InvalidType(f"from_json takes JSON text, not {type(text).__name__}")
+        if journal:  # the other kind of file: say which function opens it
+            raise InvalidValue(
+                "this is a journal, not a saved negotiation; open it with negotiations.open(path)"
+            )
         try:
-            data = json.loads(text)
+            data = loads(text)  # a key given twice is refused, named by where it stands
+        except InvalidValue:
+            raise
         except (ValueError, RecursionError) as error:
             raise InvalidValue(f"not valid JSON: {error}") from None
         return cls.from_dict(data, process)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the negotiation to ``path`` atomically: the file is either the old one or the
-        new one, never a mix, whatever happens mid-write."""
+        new one, never a mix, whatever happens mid-write.
+
+        Only a regular file is written: a symbolic link, pipe, device or folder at
+        ``path`` is refused with :class:`StorageError` (what a link points to is never
+        replaced), and so is anything the system refuses (no space, no permission). A
+        journal open for writing at ``path`` is refused with :class:`JournalLocked`.
+        """
         document = self.to_dict()
         events = document.pop("events")
         # One event per line: readable and diff-friendly, and written by the fast C encoder
@@ -513,10 +531,24 @@ class Negotiation:
         write_atomically(path, f'{head}, "events": [\n{lines}\n]}}\n')
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], process: Definition = PROCESS) -> Negotiation:
-        """Restore a negotiation written by :meth:`save`; errors name the file and the field."""
+    def load(
+        cls,
+        path: str | os.PathLike[str],
+        process: Definition = PROCESS,
+        *,
+        max_bytes: int = MAX_BYTES,
+    ) -> Negotiation:
+        """Restore a negotiation written by :meth:`save`; errors name the file and the field.
+
+        Only a regular file of at most ``max_bytes`` (1 GiB unless raised) is read; a
+        missing file, a folder, a pipe, a device or a larger file is refused with
+        :class:`StorageError` (an ``OSError``), naming the path. A journal is refused
+        with an :class:`InvalidValue` saying to open it with :func:`negotiations.open`.
+        """
+        _process(process)
+        text = read_text(path, max_bytes)
         try:
-            return cls.from_json(read_text(path), process)
+            return cls.from_json(text, process)
         except InvalidValue as error:
             raise InvalidValue(f"{os.fspath(path)}: {error}", path=error.path) from None
 
@@ -568,6 +600,10 @@ class Negotiation:
     def _repr_markdown_(self) -> str:
         """The notebook display as Markdown, the diagram in a ``mermaid`` block."""
         return markdown_report(self)
+
+
+#: How every line of a journal begins (see ``negotiations._journal``).
+_JOURNAL_LINE = '{"sha":"'
 
 
 def start(process: Definition) -> State:

@@ -1,4 +1,4 @@
-"""The saved format: versions, migration from older ones, and atomic files.
+"""The saved format: versions and migration from older ones (``_files`` reads and writes it).
 
 A saved negotiation is a JSON object::
 
@@ -20,18 +20,22 @@ version  change
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
-import stat
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from negotiations._checks import shorten
-from negotiations._errors import InvalidType, InvalidValue
+from negotiations._checks import shorten
+from negotiations._errors import InvalidValue
+from negotiations._files import fsync_folder, read_text, write_atomically
 
-__all__ = ["FORMAT", "migrate", "pledged_in", "read_text", "write_atomically"]
+__all__ = [
+    "FORMAT",
+    "fsync_folder",
+    "migrate",
+    "pledged_in",
+    "read_text",
+    "write_atomically",
+]
 
 #: The version of the saved format this library writes.
 FORMAT = 3
@@ -103,57 +107,3 @@ def migrate(data: object, process: str) -> dict[str, Any]:
         raise InvalidValue(f"events must be a list, not {type(current['events']).__name__}")
     return current
 
-
-def read_text(path: str | os.PathLike[str]) -> str:
-    """The text of the file at ``path``; a file that is not UTF-8 is an :class:`InvalidValue`.
-
-    Read as bytes and decoded in one step: JSON needs no newline translation, and a text
-    stream would read a long history in pieces and join them (several times slower).
-    """
-    try:
-        return Path(path).read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidValue(f"{os.fspath(path)}: not UTF-8 text ({error.reason})") from None
-
-
-def write_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Replace the file at ``path`` with ``text`` so that it is either all old or all new.
-
-    The text goes to a temporary file in the same folder, is flushed and
-    fsynced, replaces the target with :func:`os.replace`, and the folder is
-    fsynced so the new name survives a crash.
-    """
-    if not isinstance(path, (str, os.PathLike)):
-        raise InvalidType(f"path must be a str or path, not {type(path).__name__}")
-    target = Path(os.path.realpath(path))  # through a link, replace the file it points to
-    folder = target.parent
-    temporary = folder / f".{target.name}.{secrets.token_hex(8)}.tmp"
-    # Created like any new file (0o666 less the umask); a file replaced keeps its mode.
-    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            with contextlib.suppress(FileNotFoundError):
-                os.fchmod(file.fileno(), stat.S_IMODE(os.stat(target).st_mode))
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    fsync_folder(folder)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a change of names in ``folder`` durable (where the platform allows it)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:  # some platforms cannot open a folder; nothing more can be done there
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

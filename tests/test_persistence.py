@@ -10,6 +10,7 @@ by frozen files in ``tests/data``, so it cannot change by accident.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import shutil
@@ -512,10 +513,11 @@ def test_a_failed_first_save_leaves_no_file_at_all(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(src: object, dst: object) -> None:
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", refuse)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(os, "link", refuse)  # a new file is linked into place
+    with pytest.raises(ng.StorageError, match="no space left on the device"):
         story().save(tmp_path / "talks.json")
     monkeypatch.undo()
     assert list(tmp_path.iterdir()) == []
@@ -592,16 +594,21 @@ def test_saving_the_loaded_file_is_idempotent(tmp_path: Path) -> None:
     assert path.read_bytes() == first
 
 
-def test_saving_through_a_link_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+def test_saving_through_a_link_is_refused_and_the_file_it_points_to_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    """Save writes only a regular file: a link is neither followed nor replaced."""
     talks = Negotiation()
     talks.agree_exchange()
     real = tmp_path / "real.json"
     Negotiation().save(real)
+    before = real.read_bytes()
     link = tmp_path / "link.json"
     link.symlink_to(real)
-    talks.save(link)
+    with pytest.raises(ng.StorageError, match="a symbolic link; save writes only regular"):
+        talks.save(link)
     assert link.is_symlink()
-    assert Negotiation.load(real) == talks
+    assert real.read_bytes() == before
 
 
 def test_text_that_cannot_be_saved_is_refused_when_given() -> None:
