@@ -19,7 +19,7 @@ from negotiations.conditions import Condition, Custom
 from negotiations.effects import Effect, Record
 from negotiations.graph import problems
 
-__all__ = ["Definition", "Move", "Rule", "Source"]
+__all__ = ["Definition", "Move", "Rule", "Source", "shipped"]
 
 T = TypeVar("T")
 
@@ -232,6 +232,25 @@ def _source(value: object) -> Source:
     return value
 
 
+#: The processes the package ships (the article's), by name: pickled by name, and
+#: unpickled as the very same object.
+_SHIPPED: dict[str, Definition] = {}
+
+
+def shipped(process: Definition) -> Definition:
+    """Mark ``process`` as one the package ships (pickles refer to it by name)."""
+    _SHIPPED[process.name] = process
+    return process
+
+
+def _shipped_process(name: str) -> Definition:
+    return _SHIPPED[name]
+
+
+def _rebuilt_definition(fields: dict[str, Any]) -> Definition:
+    return Definition(**fields)
+
+
 def stage_name_of(field_name: str) -> Callable[[object], str]:
     """An attrs converter: a stage's name, naming ``field_name``."""
 
@@ -321,6 +340,14 @@ class Definition:
             if source != stage
         }
         return tuple(s for s in self.stages if s in origins)
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # pickle and copy: the definition's fields, never its engine (rebuilt on first use);
+        # a process the package ships comes back as the very same object.
+        if _SHIPPED.get(self.name) is self:
+            return (_shipped_process, (self.name,))
+        fields = {a.alias: getattr(self, a.name) for a in self.__attrs_attrs__ if a.init}
+        return (_rebuilt_definition, (fields,))
 
     def __repr__(self) -> str:
         return (

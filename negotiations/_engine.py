@@ -14,6 +14,7 @@ holding the rules with their citations, the effect and where the move leads.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -212,6 +213,8 @@ def make_move(
     *,
     live: bool = True,
     pledge: Pledge | None = None,
+    date: datetime.date | None = None,
+    citation: str | None = None,
 ) -> tuple[Event, State | None]:
     """Make the move ``trigger`` with ``given`` arguments from ``state``.
 
@@ -221,7 +224,8 @@ def make_move(
     does not exist from here :class:`TransitionNotAllowed`; nothing is recorded
     for those. ``live`` moves run through the ``transitions`` machine; replay asks
     the plan directly, which gives the same answer. ``pledge`` marks a move a
-    pledge makes.
+    pledge makes; ``date`` and ``citation`` (checked by the caller, which knows the
+    history) go on the event as they are.
     """
     arguments = check_arguments(engine.process, engine.parameters[trigger], given)
     stage = state.stage
@@ -241,7 +245,10 @@ def make_move(
         dest = state.suspended_from if fixed is None else fixed  # a return: where it was
         made = made and dest is not None
     if not made:
-        return make_event(trigger, False, stage, stage, arguments, blockers), None
+        return make_event(
+            trigger, False, stage, stage, arguments, blockers, None, date, citation
+        ), None
     assert dest is not None  # a move that was made leads somewhere
     after = plan.effect.apply(state, arguments, engine.stage_of[dest], engine.process)
-    return make_event(trigger, True, stage, after.stage, arguments, (), pledge), after
+    event = make_event(trigger, True, stage, after.stage, arguments, (), pledge, date, citation)
+    return event, after

@@ -65,7 +65,7 @@ from negotiations._negotiation import Negotiation, kept_in, restored, start
 from negotiations._pledging import by_itself
 from negotiations._records import Event
 from negotiations._replay import fold_saved
-from negotiations._saved import FORMAT, fsync_folder, pledged_in
+from negotiations._saved import FORMAT, dated_in, fsync_folder, pledged_in
 
 __all__ = ["Journal", "open_journal"]
 
@@ -76,8 +76,10 @@ _EVENT_FIELDS = frozenset({"sha", "prev", "event"})
 _EVENTS_FIELDS = frozenset({"sha", "prev", "events"})
 #: The format that brought pledges, and lines of several events with them.
 _PLEDGES_SINCE = 3
+#: The format that brought dates and citations.
+_DATES_SINCE = 4
 #: The journal formats this library reads; it writes the newest.
-_READS = frozenset({2, FORMAT})
+_READS = frozenset({2, 3, FORMAT})
 
 
 def _line(prev: str | None, key: str, value: object) -> tuple[bytes, str]:
@@ -439,6 +441,11 @@ def _restore(target: Path, data: bytes, process: Definition) -> tuple[Negotiatio
             "events" in record or pledged_in(record.get("event"))
         ):  # pledges came with format 3
             raise JournalCorrupted(f"{where}: a pledge in a format {format_} journal")
+        if format_ < _DATES_SINCE and (
+            dated_in(record.get("event"))
+            or any(dated_in(event) for event in _listed(record.get("events")))
+        ):  # dates came with format 4
+            raise JournalCorrupted(f"{where}: a date or citation in a format {format_} journal")
         if record.keys() == _EVENT_FIELDS:
             events.append(record["event"])
             names.append(f"{where}: event")
@@ -461,6 +468,10 @@ def _restore(target: Path, data: bytes, process: Definition) -> tuple[Negotiatio
         raise JournalCorrupted(str(error)) from None
     assert head is not None  # there was at least one line
     return restored(process, state, history), head, format_
+
+
+def _listed(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 def _checked(where: str, line: bytes, prev: str | None) -> dict[str, object]:

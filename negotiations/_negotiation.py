@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import threading
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from negotiations._article import PROCESS
 from negotiations._checks import check_optional_text, check_party, shorten
+from negotiations._dates import as_date, check_order, latest, stood
 from negotiations._definition import Definition
 from negotiations._display import Printer, html_report, markdown_report, pretty, summary
 from negotiations._engine import make_move
@@ -54,6 +56,16 @@ if TYPE_CHECKING:
 
 __all__ = ["FORMAT", "Negotiation", "kept_in", "restored", "start"]
 
+#: What a move's ``date`` may be: a day, an ISO date string, or nothing.
+When = datetime.date | str | None
+#: What a move's ``citation`` may be: the report it comes from, or nothing.
+Cited = str | None
+
+
+def _dated(date: object, citation: object) -> tuple[datetime.date | None, str | None]:
+    """A move's ``date`` and ``citation``, checked (errors name the field)."""
+    return as_date(date, "date"), check_optional_text(citation, "citation")
+
 
 def _process(value: object) -> Definition:
     if not isinstance(value, Definition):
@@ -82,6 +94,7 @@ class Negotiation:
     """
 
     __slots__ = (
+        "_clock",
         "_engine",
         "_history",
         "_journal",
@@ -102,6 +115,8 @@ class Negotiation:
         self._lock = threading.Lock()
         self._token: object | None = None  # made when a pledge is first handed out
         self._view = History(self._history, 0)
+        #: The date of the latest dated event and its index: dates never go backwards.
+        self._clock: tuple[datetime.date | None, int] = (None, -1)
 
     def __copy__(self) -> Negotiation:
         """An independent negotiation at the same point with the same history (events are
@@ -110,10 +125,17 @@ class Negotiation:
         with self._lock:
             twin._state = self._state
             twin._history = list(self._history)
+            twin._clock = self._clock
         return twin
 
     def __deepcopy__(self, memo: dict[int, object]) -> Negotiation:
         return self.__copy__()
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickle through the saved form (:meth:`to_dict`) and the process, never the lock or
+        the journal: unpickling replays the events, checked like a loaded file. A
+        journaled negotiation comes back as a detached copy that keeps no journal."""
+        return (_unpickled, (self._process, self.to_dict()))
 
     # -- what it is now -------------------------------------------------------------------
 
@@ -134,8 +156,19 @@ class Negotiation:
 
     @property
     def terms(self) -> ExchangeTerms | None:
-        """The agreed exchange terms, or ``None`` before an exchange is agreed."""
+        """The agreed exchange terms, or ``None`` before an exchange is agreed.
+
+        After further agreements, what every exchange agreed so far adds up to (quotas
+        and declared holdings summed; the latest agreement's age limit, civilians rule
+        and ratio): what the ledger must reach. Each agreement is in :attr:`agreements`.
+        """
         return self._state.terms
+
+    @property
+    def agreements(self) -> tuple[ExchangeTerms, ...]:
+        """Every exchange agreed so far, in order, each on its terms as agreed or as last
+        amended (empty before the first); :attr:`terms` is what they add up to."""
+        return self._state.agreements
 
     @property
     def ledger(self) -> Ledger:
@@ -207,7 +240,15 @@ class Negotiation:
             state = self._state
             return tuple(self._shown(pledge, state) for pledge in state.pledges)
 
-    def pledge(self, side: str, trigger: str, *, note: str | None = None) -> Pledge:
+    def pledge(
+        self,
+        side: str,
+        trigger: str,
+        *,
+        note: str | None = None,
+        date: datetime.date | str | None = None,
+        citation: str | None = None,
+    ) -> Pledge:
         """Record that ``side`` will make the move ``trigger`` as soon as it is possible.
 
         If the move is possible now it is made at once; otherwise the pledge waits,
@@ -215,6 +256,8 @@ class Negotiation:
         (never while the process is suspended). A move made that way is marked in the
         history with its pledge. Waiting pledges are dropped, and the drop recorded,
         when the process ends. Only moves that take no arguments can be pledged.
+        ``date`` and ``citation`` say when the pledge was made and where it was
+        reported (see :meth:`send`).
         Returns the pledge, with what blocks it now (nothing if it was carried out).
         """
         side = check_party(side, "side", self._process.parties)
@@ -222,26 +265,36 @@ class Negotiation:
         engine.known(trigger)
         check_pledgeable(engine, trigger)
         note = check_optional_text(note, "note")
+        day, citation = _dated(date, citation)
         with self._lock:
             self._check_open()
+            self._check_date(day)
             state = self._state
             if state.stage in self._process.finals:
                 raise TransitionNotAllowed("pledge", state.stage, ())
             made = make_pledge(state.pledges_made + 1, side, trigger, note)
-            event = make_event(PLEDGE, True, state.stage, state.stage, {}, (), made)
-            events, after = self._settle([event], with_pledge(state, made))
+            event = make_event(PLEDGE, True, state.stage, state.stage, {}, (), made, day, citation)
+            events, after = self._settle([event], with_pledge(state, made), day)
             self._commit(events, after)
             return self._shown(made, after)
 
-    def withdraw(self, pledge: Pledge) -> Event:
+    def withdraw(
+        self,
+        pledge: Pledge,
+        *,
+        date: datetime.date | str | None = None,
+        citation: str | None = None,
+    ) -> Event:
         """Withdraw a waiting pledge (one from :attr:`pledges` or :meth:`pledge`); the
-        withdrawal is recorded in the history."""
+        withdrawal is recorded in the history, with its ``date`` and ``citation`` if given."""
         if not isinstance(pledge, Pledge):
             raise InvalidType(
                 f"withdraw takes a Pledge (from talks.pledges), not {type(pledge).__name__}"
             )
+        day, citation = _dated(date, citation)
         with self._lock:
             self._check_open()
+            self._check_date(day)
             if pledge.owner is not None and pledge.owner is not self._token:
                 raise InvalidValue(
                     f"pledge: pledge {pledge.number} was handed out by another negotiation "
@@ -257,7 +310,9 @@ class Negotiation:
                     f"{pledge.trigger}) is not waiting: {self._fate(kept)}",
                     path="pledge",
                 )
-            event = make_event(WITHDRAW, True, state.stage, state.stage, {}, (), kept)
+            event = make_event(
+                WITHDRAW, True, state.stage, state.stage, {}, (), kept, day, citation
+            )
             self._commit([event], without(state, kept))
             return event
 
@@ -285,97 +340,131 @@ class Negotiation:
 
     # -- the moves ------------------------------------------------------------------------
 
-    def agree_exchange(self, terms: ExchangeTerms | None = None) -> Event:
+    def agree_exchange(
+        self, terms: ExchangeTerms | None = None, *, date: When = None, citation: Cited = None
+    ) -> Event:
         """The parties agree a prisoner exchange on ``terms`` (the article's by default)."""
-        return self._fire("agree_exchange", {"terms": terms})
+        return self._fire("agree_exchange", {"terms": terms}, date, citation)
 
-    def transfer(self, tranche: Tranche) -> Event:
+    def transfer(self, tranche: Tranche, *, date: When = None, citation: Cited = None) -> Event:
         """A reciprocal handover during the exchange; it updates the :attr:`ledger`."""
-        return self._fire("transfer", {"tranche": tranche})
+        return self._fire("transfer", {"tranche": tranche}, date, citation)
 
-    def open_third_round(self) -> Event:
+    def amend_terms(
+        self, terms: ExchangeTerms, *, date: When = None, citation: Cited = None
+    ) -> Event:
+        """The terms of the exchange under way (the latest agreed) become ``terms``; only
+        while an agreed exchange is not yet complete (``exchange.under_way``)."""
+        return self._fire("amend_terms", {"terms": terms}, date, citation)
+
+    def open_third_round(self, *, date: When = None, citation: Cited = None) -> Event:
         """The third round of talks opens; only once the exchange is complete."""
-        return self._fire("open_third_round", {})
+        return self._fire("open_third_round", {}, date, citation)
 
-    def convene_leaders(self) -> Event:
+    def convene_leaders(self, *, date: When = None, citation: Cited = None) -> Event:
         """The leaders meet; only from the third round, every humanitarian issue resolved."""
-        return self._fire("convene_leaders", {})
+        return self._fire("convene_leaders", {}, date, citation)
 
-    def sign_settlement(self) -> Event:
+    def sign_settlement(self, *, date: When = None, citation: Cited = None) -> Event:
         """A settlement is signed; only once every declared interest is acknowledged."""
-        return self._fire("sign_settlement", {})
+        return self._fire("sign_settlement", {}, date, citation)
 
-    def raise_humanitarian_issue(self, name: str) -> Event:
+    def raise_humanitarian_issue(
+        self, name: str, *, date: When = None, citation: Cited = None
+    ) -> Event:
         """A humanitarian issue beyond the exchange is raised; leaders wait until it is resolved."""
-        return self._fire("raise_humanitarian_issue", {"name": name})
+        return self._fire("raise_humanitarian_issue", {"name": name}, date, citation)
 
-    def resolve_humanitarian_issue(self, name: str) -> Event:
+    def resolve_humanitarian_issue(
+        self, name: str, *, date: When = None, citation: Cited = None
+    ) -> Event:
         """A raised humanitarian issue is resolved."""
-        return self._fire("resolve_humanitarian_issue", {"name": name})
+        return self._fire("resolve_humanitarian_issue", {"name": name}, date, citation)
 
-    def declare_interest(self, side: str, name: str) -> Event:
+    def declare_interest(
+        self, side: str, name: str, *, date: When = None, citation: Cited = None
+    ) -> Event:
         """``side`` declares a core interest; a settlement waits for the other side to
         acknowledge it."""
-        return self._fire("declare_interest", {"side": side, "name": name})
+        return self._fire("declare_interest", {"side": side, "name": name}, date, citation)
 
-    def acknowledge_interest(self, side: str, name: str) -> Event:
+    def acknowledge_interest(
+        self, side: str, name: str, *, date: When = None, citation: Cited = None
+    ) -> Event:
         """``side`` acknowledges the other side's core interest ``name``.
 
         Naming the declaring side instead is accepted where that leaves no doubt.
         """
-        return self._fire("acknowledge_interest", {"side": side, "name": name})
+        return self._fire("acknowledge_interest", {"side": side, "name": name}, date, citation)
 
-    def suspend(self, reason: str) -> Event:
+    def suspend(self, reason: str, *, date: When = None, citation: Cited = None) -> Event:
         """The process is put on hold; :meth:`resume` returns to the current stage."""
-        return self._fire("suspend", {"reason": reason})
+        return self._fire("suspend", {"reason": reason}, date, citation)
 
-    def resume(self) -> Event:
+    def resume(self, *, date: When = None, citation: Cited = None) -> Event:
         """The process resumes in the stage it was suspended from."""
-        return self._fire("resume", {})
+        return self._fire("resume", {}, date, citation)
 
-    def collapse(self, reason: str) -> Event:
+    def collapse(self, reason: str, *, date: When = None, citation: Cited = None) -> Event:
         """The process breaks down for good."""
-        return self._fire("collapse", {"reason": reason})
+        return self._fire("collapse", {"reason": reason}, date, citation)
 
-    def send(self, trigger: str, /, **arguments: object) -> Event:
+    def send(
+        self, trigger: str, /, *, date: When = None, citation: Cited = None, **arguments: object
+    ) -> Event:
         """Make the move named ``trigger`` with keyword ``arguments``: any move of any process.
 
-        ``talks.send("transfer", tranche=t)`` is ``talks.transfer(t)``.
+        ``talks.send("transfer", tranche=t)`` is ``talks.transfer(t)``. Every move
+        takes two more keywords: ``date``, the day it happened (a
+        :class:`datetime.date` or an ISO string such as ``"2025-05-23"``), and
+        ``citation``, the report it comes from (free text). Both are kept in the
+        history, saved and journaled. Dates never go backwards: a date before the
+        latest date in the history is refused, naming both, and nothing changes.
         """
-        return self._fire(trigger, arguments)
+        return self._fire(trigger, arguments, date, citation)
 
-    def _fire(self, trigger: str, given: Mapping[str, object]) -> Event:
+    def _fire(
+        self, trigger: str, given: Mapping[str, object], date: When, citation: Cited
+    ) -> Event:
         engine = self._engine
         if type(trigger) is not str or trigger not in engine.parameters:
             engine.known(trigger)  # refuses it, naming it
+        day: datetime.date | None = None
+        if date is not None or citation is not None:
+            day, citation = _dated(date, citation)
         with self._lock:
             if self._journal is not None:
                 self._check_open()
+            if day is not None:
+                self._check_date(day)
             state = self._state
-            event, after = make_move(engine, state, trigger, given)
+            event, after = make_move(engine, state, trigger, given, date=day, citation=citation)
             if after is None:
                 self._commit([event], state)
                 raise TransitionBlocked(trigger, state.stage, event.blockers)
             if after.pledges:  # only then can a pledge be due
-                self._commit(*self._settle([event], after))
+                self._commit(*self._settle([event], after, day))
             else:
                 self._commit([event], after)
             return event
 
-    def _settle(self, events: list[Event], state: State) -> tuple[list[Event], State]:
+    def _settle(
+        self, events: list[Event], state: State, day: datetime.date | None = None
+    ) -> tuple[list[Event], State]:
         """Carry out or drop every pledge that is due after ``events``, earliest first, until
-        none is; the events made that way are added to ``events``."""
+        none is; the events made that way (on ``day``, the call's date) are added to
+        ``events``."""
         engine = self._engine
         while (found := due(engine, state)) is not None:
             kind, pledge = found
             stage = state.stage
             if kind == DROP:
-                events.append(make_event(DROP, True, stage, stage, {}, (), pledge))
+                events.append(make_event(DROP, True, stage, stage, {}, (), pledge, day))
                 state = without(state, pledge)
                 continue
             trigger = pledge.trigger
             event, after = make_move(
-                engine, state, trigger, pledgeable(engine)[trigger], pledge=pledge
+                engine, state, trigger, pledgeable(engine)[trigger], pledge=pledge, date=day
             )
             assert after is not None, event.blockers  # due: its rules are met, as asked
             events.append(event)
@@ -386,6 +475,10 @@ class Negotiation:
         if self._journal is not None and self._journal.closed:
             raise JournalClosed(f"{self._journal.path}: the journal is closed; reopen it")
 
+    def _check_date(self, day: datetime.date | None) -> None:
+        last, at = self._clock
+        check_order(day, last, f"history[{at}]")
+
     def _commit(self, events: list[Event], state: State) -> None:
         """Record the events of one call (one journal line, all or nothing) and move on.
 
@@ -393,8 +486,12 @@ class Negotiation:
         """
         if self._journal is not None:
             self._journal.append(events)
-        self._history.extend(events)
+        history = self._history
+        history.extend(events)
         self._state = state
+        day = events[0].date  # the events of one call share its date
+        if day is not None:
+            self._clock = (day, len(history) - 1)
 
     # -- history, saving and restoring ----------------------------------------------------
 
@@ -416,6 +513,7 @@ class Negotiation:
         negotiation = cls(process)
         negotiation._state = state
         negotiation._history = history
+        negotiation._clock = latest(history)
         return negotiation
 
     def at(self, k: int) -> Negotiation:
@@ -450,6 +548,21 @@ class Negotiation:
             end -= 1
         state, kept = fold(engine, start(process), history[: end - 1], name)
         return Negotiation._made(process, state, kept)
+
+    def as_of(self, date: datetime.date | str) -> Negotiation:
+        """A new negotiation as this one stood at the end of ``date`` (a day, or an ISO
+        string such as ``"2025-05-25"``), like :meth:`at`.
+
+        It holds every event before the first one dated after that day; an event
+        with no date counts with the dated event before it. Before the first dated
+        event, that is the events before it (possibly none).
+        """
+        day = as_date(date, "date")
+        if day is None:
+            raise InvalidType("date: as_of needs a day, not None", path="date")
+        with self._lock:
+            k = stood(self._history, day)
+        return self.at(k)
 
     def to_dict(self) -> dict[str, Any]:
         """The negotiation as JSON-ready data: format version, process, stage, every event."""
@@ -600,6 +713,10 @@ class Negotiation:
     def _repr_markdown_(self) -> str:
         """The notebook display as Markdown, the diagram in a ``mermaid`` block."""
         return markdown_report(self)
+
+
+def _unpickled(process: Definition, data: dict[str, Any]) -> Negotiation:
+    return Negotiation.from_dict(data, process)
 
 
 #: How every line of a journal begins (see ``negotiations._journal``).

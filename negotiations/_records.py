@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -20,6 +21,7 @@ from negotiations._checks import (
     reader,
     shorten,
 )
+from negotiations._dates import as_date
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._fast import trusted
 from negotiations._parameters import PARAMETERS
@@ -235,6 +237,10 @@ def _pledge(value: object) -> Pledge | None:
     raise InvalidType(f"pledge must be a Pledge or None, not {type(value).__name__}", path="pledge")
 
 
+def _date(value: object) -> datetime.date | None:
+    return as_date(value, "date")
+
+
 @frozen(unsafe_hash=False)
 class Event:
     """One attempted move, as recorded in a negotiation's history.
@@ -247,6 +253,12 @@ class Event:
     ``pledge`` is set on a move a :class:`Pledge` made by itself, and on the
     events that keep pledges, whose triggers are ``"pledge"`` (made),
     ``"withdraw"`` and ``"drop"`` (dropped when the process ended).
+
+    ``date`` is the day it happened (a :class:`datetime.date`; an ISO string such
+    as ``"2025-05-23"`` is read as one) and ``citation`` the report it comes from
+    (free text, such as ``"Reuters, 23 May 2025"``); both are ``None`` unless given.
+    The moves a pledge makes by itself, and the pledges a call drops, carry the
+    date of the call that let them through.
     """
 
     trigger: str = field(converter=TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
@@ -256,6 +268,8 @@ class Event:
     arguments: Mapping[str, Any] = field(default=_NO_ARGUMENTS, converter=_arguments)
     blockers: tuple[Blocker, ...] = field(default=(), converter=_blockers_of)
     pledge: Pledge | None = field(default=None, converter=_pledge)
+    date: datetime.date | None = field(default=None, converter=_date)
+    citation: str | None = field(default=None, converter=OPTIONAL_TEXT)  # type: ignore[misc]  # attrs' mypy plugin cannot follow Converter objects
 
     def __hash__(self) -> int:
         return hash(
@@ -267,6 +281,8 @@ class Event:
                 *self.arguments.items(),
                 self.blockers,
                 self.pledge,
+                self.date,
+                self.citation,
             )
         )
 
@@ -282,18 +298,15 @@ class Event:
                 dict(self.arguments),
                 self.blockers,
                 self.pledge,
+                self.date,
+                self.citation,
             ),
         )
 
     def __repr__(self) -> str:
-        tail = f", blockers={self.blockers!r}" if self.blockers else ""
-        if self.pledge is not None:
-            tail += f", pledge={self.pledge!r}"
-        return (
-            f"Event(trigger={self.trigger!r}, accepted={self.accepted!r}, "
-            f"source={self.source!r}, dest={self.dest!r}, "
-            f"arguments={dict(self.arguments)!r}{tail})"
-        )
+        # Echoed at the prompt after every move: the one line that says what happened, not
+        # every field (they are attributes; to_dict gives them all).
+        return self.__str__()
 
     def __attrs_post_init__(self) -> None:
         if self.accepted and self.blockers:
@@ -333,6 +346,15 @@ class Event:
         return self.arguments
 
     def __str__(self) -> str:
+        said = self._said()
+        if self.date is not None:
+            said = f"{self.date.isoformat()}: {said}"
+        if self.citation is not None:
+            said = f"{said} [{self.citation}]"
+        return said
+
+    def _said(self) -> str:
+        """What happened, in words, without the date and the citation."""
         pledge = self.pledge
         if pledge is not None and self.trigger in PLEDGE_TRIGGERS:
             return _kept(self.trigger, pledge, self.source)
@@ -378,6 +400,10 @@ class Event:
             ]
         if self.pledge is not None:
             data["pledge"] = self.pledge.to_dict()
+        if self.date is not None:
+            data["date"] = self.date.isoformat()
+        if self.citation is not None:
+            data["citation"] = self.citation
         return data
 
     @classmethod
@@ -416,6 +442,8 @@ class Event:
             pledge=Pledge.from_dict(read.get("pledge"), read.field("pledge"))
             if read.has("pledge")
             else None,
+            date=read.get("date", None),
+            citation=read.get("citation", None),
         )
 
 
@@ -434,7 +462,17 @@ def _blocker_reader(cited: Mapping[str, str]) -> Any:
 
 
 _EVENT_FIELDS = frozenset(
-    {"trigger", "accepted", "source", "dest", "arguments", "blockers", "pledge"}
+    {
+        "trigger",
+        "accepted",
+        "source",
+        "dest",
+        "arguments",
+        "blockers",
+        "pledge",
+        "date",
+        "citation",
+    }
 )
 
 make_blocker = trusted(Blocker)
@@ -462,10 +500,12 @@ def make_event(  # noqa: PLR0917  # the fields, in order
     arguments: Mapping[str, Any],
     blockers: tuple[Blocker, ...] = (),
     pledge: Pledge | None = None,
+    date: datetime.date | None = None,
+    citation: str | None = None,
 ) -> Event:
     """An event from parts the library checked itself (the hot path: no second check)."""
     shown = MappingProxyType(arguments) if arguments else _NO_ARGUMENTS
-    return _make_event(trigger, accepted, source, dest, shown, blockers, pledge)
+    return _make_event(trigger, accepted, source, dest, shown, blockers, pledge, date, citation)
 
 
 def _kept(trigger: str, pledge: Pledge, stage: str) -> str:

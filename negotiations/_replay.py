@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any, cast
 
-from negotiations._checks import shorten
+from negotiations._checks import check_optional_text, shorten
+from negotiations._dates import as_date, check_order, latest
 from negotiations._engine import Engine, make_move
 from negotiations._errors import InvalidType, InvalidValue, TransitionNotAllowed
 from negotiations._parameters import PARAMETERS
@@ -109,7 +111,14 @@ def _refold_move(engine: Engine, state: State, event: Event) -> tuple[State, Eve
         raise InvalidValue(f": {trigger} is not a move from {state.stage}")
     try:
         made, after = make_move(
-            engine, state, trigger, event.arguments, live=False, pledge=event.pledge
+            engine,
+            state,
+            trigger,
+            event.arguments,
+            live=False,
+            pledge=event.pledge,
+            date=event.date,
+            citation=event.citation,
         )
     except (InvalidValue, InvalidType) as error:
         path = f"arguments.{error.path}" if error.path else "arguments"
@@ -149,11 +158,14 @@ def fold(
     that was due is refused."""
     state = start
     history: list[Event] = []
+    last: date | None = None
     for number, event in enumerate(events):
         if not isinstance(event, Event):
             where = name(number)
             raise InvalidType(f"{where} must be an Event, not {type(event).__name__}", path=where)
         try:
+            if event.date is not None:
+                last = _in_order(event.date, last, history, name)
             state, kept = refold(engine, state, event)
         except InvalidValue as error:
             raise _named(error, name(number)) from None
@@ -181,18 +193,26 @@ def fold_saved(
     state = start
     history: list[Event] = []
     append = history.append
+    last: date | None = None
     for number, item in enumerate(items):
         made = loading.event(state, item)
         if made is None:
             where = name(number)
             event = Event.from_dict(item, where, engine.citations)
             try:
+                if event.date is not None:
+                    last = _in_order(event.date, last, history, name)
                 state, kept = refold(engine, state, event)
             except InvalidValue as error:
                 raise _named(error, where) from None
             append(kept)
         else:
             state, kept = made
+            if kept.date is not None:
+                try:
+                    last = _in_order(kept.date, last, history, name)
+                except InvalidValue as error:
+                    raise _named(error, name(number)) from None
             append(kept)
     check_settled(engine, state, name(len(history)))
     return state, history
@@ -230,11 +250,22 @@ class _Loading:
         if found is None:
             return None
         arguments, keys = found
+        day = citation = None
+        dated = "date" in item or "citation" in item
+        if dated:
+            try:
+                day = as_date(item.get("date"))
+                citation = check_optional_text(item.get("citation"), "citation")
+            except (InvalidValue, InvalidType):
+                return None
         try:
-            made, after = make_move(engine, state, trigger, arguments, live=False)
+            made, after = make_move(
+                engine, state, trigger, arguments, live=False, date=day, citation=citation
+            )
         except (InvalidValue, InvalidType, TransitionNotAllowed):
             return None
-        if made.accepted:
+        form: dict[str, object] | None = None
+        if made.accepted and not dated:  # a dated event saves to a form of its own
             shape = (trigger, made.source, made.dest, *keys)
             form = self.forms.get(shape)
             if form is None:
@@ -286,6 +317,20 @@ def _frozen(value: object) -> object:
         return marshal.dumps(cast("Any", value), 0)  # JSON data: marshal writes all of it
     except ValueError:  # nested deeper than marshal goes
         return object()  # no key to share
+
+
+def _in_order(
+    day: date, last: date | None, history: list[Event], name: Callable[[int], str]
+) -> date:
+    """``day``, the date of the event after ``history``, if it does not go back before
+    ``last`` (the latest date in ``history``)."""
+    if last is not None and day < last:
+        _, at = latest(history)
+        try:
+            check_order(day, last, name(at), "date")
+        except InvalidValue as error:
+            raise InvalidValue(f".{error}", path="date") from None
+    return day
 
 
 def check_settled(engine: Engine, state: State, where: str) -> None:

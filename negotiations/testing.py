@@ -19,7 +19,9 @@ importing ``negotiations`` itself never imports this module.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import string
+from typing import Any
 
 try:
     from hypothesis import strategies as st
@@ -41,6 +43,7 @@ from negotiations._terms import ExchangeTerms
 from negotiations._tranche import Prisoner, Tranche
 
 __all__ = [
+    "CITATIONS",
     "ISSUE_NAMES",
     "REASONS",
     "arguments",
@@ -65,6 +68,12 @@ ISSUE_NAMES: tuple[str, ...] = (
 
 #: Reasons :func:`negotiations` gives by default for ``suspend`` and ``collapse``.
 REASONS: tuple[str, ...] = ("talks stalled", "ceasefire broken", "a delegation walked out")
+#: Reports a dated step may cite.
+CITATIONS: tuple[str, ...] = (
+    "Reuters",
+    "TASS, 23 May 2025",
+    "Ukrinform: the coordination headquarters",
+)
 
 #: Moves a step that follows :meth:`Negotiation.allowed` leaves out, so that
 #: the process often gets far before it is put on hold or breaks down.
@@ -194,6 +203,7 @@ def negotiations(
     tranche: st.SearchStrategy[Tranche] | None = None,
     names: st.SearchStrategy[str] | None = None,
     reasons: st.SearchStrategy[str] | None = None,
+    dated: bool = False,
 ) -> st.SearchStrategy[Negotiation]:
     """A negotiation after up to ``max_steps`` attempted moves, refused ones included.
 
@@ -209,6 +219,9 @@ def negotiations(
 
     For a ``process`` other than the article's, each step's arguments are drawn by
     :func:`arguments` (the keyword strategies here are the article's).
+
+    With ``dated``, most steps carry a ``date`` (a few days on from the day before,
+    now and then a day back, which is refused) and some a ``citation``.
     """
     _at_least(max_steps, 0, "max_steps")
     agreed = exchange_terms(max_quota=20, max_held=5) if terms is None else terms
@@ -229,13 +242,14 @@ def negotiations(
     @st.composite
     def driven(draw: st.DrawFn) -> Negotiation:
         negotiation = Negotiation(process)
+        day = datetime.date(2025, 5, 16)
         for _ in range(draw(st.integers(0, max_steps))):
             allowed = [t for t in negotiation.allowed() if t not in _ENDINGS]
             follow: bool = draw(st.booleans())
             choices = st.sampled_from(allowed) if allowed and follow else triggers(process)
             trigger = draw(choices)
             if process is not PROCESS:
-                given = draw(_arguments(negotiation, trigger))
+                given: dict[str, Any] = draw(_arguments(negotiation, trigger))
             else:
                 by_parameter: dict[str, st.SearchStrategy[object]] = {
                     "terms": agreed,
@@ -245,6 +259,12 @@ def negotiations(
                     "reason": told,
                 }
                 given = {name: draw(by_parameter[name]) for name in parameters[trigger]}
+            if dated:
+                day += datetime.timedelta(days=draw(st.integers(-1, 3)))
+                if draw(st.integers(0, 3)):  # undated now and then
+                    given["date"] = day
+                if draw(st.booleans()):
+                    given["citation"] = draw(st.sampled_from(CITATIONS))
             with contextlib.suppress(NegotiationError):  # a refusal changes nothing
                 negotiation.send(trigger, **given)
         return negotiation

@@ -866,7 +866,7 @@ def assert_refused_as(path: Path, saved: Definition, opened: Definition) -> None
         ng.open(journal, opened)
     assert str(corrupted.value) == (
         f"{journal}: line 1: a journal of format {ng.FORMAT} for process {saved.name!r}; "
-        f"this library keeps formats 2, {ng.FORMAT} for {opened.name!r}"
+        f"this library keeps formats 2, 3, {ng.FORMAT} for {opened.name!r}"
     )
     ng.open(journal, saved).close()  # the refused opening left the journal intact
 

@@ -45,13 +45,15 @@ V1_FIXTURE = DATA / "v1-article.json"
 V2_FIXTURE = DATA / "v2-article.json"
 V3_FIXTURE = DATA / "v3-article.json"
 JOURNAL_FIXTURE = DATA / "journal-article.jsonl"
+JOURNAL_V3_FIXTURE = DATA / "journal-article-v3.jsonl"
 JOURNAL_V2_FIXTURE = DATA / "journal-article-v2.jsonl"
 SCHEMA = ROOT / "docs" / "schema" / "negotiation.schema.json"
+SCHEMA_V3 = ROOT / "docs" / "schema" / "negotiation-v3.schema.json"
 SCHEMA_V2 = ROOT / "docs" / "schema" / "negotiation-v2.schema.json"
 SCHEMA_V1 = ROOT / "docs" / "schema" / "negotiation-v1.schema.json"
 
 #: Histories long enough to reach every stage, short enough to keep the suite quick.
-histories = negotiations(max_steps=30)
+histories = negotiations(max_steps=30, dated=True)
 
 
 def validator(path: Path) -> jsonschema.Draft202012Validator:
@@ -61,6 +63,7 @@ def validator(path: Path) -> jsonschema.Draft202012Validator:
 
 
 VALIDATOR = validator(SCHEMA)  # the current format
+V3_VALIDATOR = validator(SCHEMA_V3)
 V2_VALIDATOR = validator(SCHEMA_V2)
 V1_VALIDATOR = validator(SCHEMA_V1)
 
@@ -88,15 +91,16 @@ def write_move_by_move(journaled: Negotiation, history: tuple[ng.Event, ...]) ->
     withdrawals (what pledges did by themselves happens by itself again)."""
     for event in history:
         pledge = event.pledge
+        when = {"date": event.date, "citation": event.citation}
         if event.trigger == "pledge":
             assert pledge is not None
-            journaled.pledge(pledge.side, pledge.trigger, note=pledge.note)
+            journaled.pledge(pledge.side, pledge.trigger, note=pledge.note, **when)
         elif event.trigger == "withdraw":
             (waiting,) = (p for p in journaled.pledges if p == pledge)
-            journaled.withdraw(waiting)
+            journaled.withdraw(waiting, **when)
         elif pledge is None:
             with contextlib.suppress(TransitionBlocked):
-                journaled.send(event.trigger, **event.arguments)
+                journaled.send(event.trigger, **event.arguments, **when)
 
 
 def fixture_data(path: Path) -> Any:
@@ -254,7 +258,7 @@ def test_every_saved_negotiation_fits_the_schema(talks: Negotiation) -> None:
 
 
 def test_the_schemas_are_valid_draft_2020_12() -> None:
-    for path in (SCHEMA, SCHEMA_V2, SCHEMA_V1):
+    for path in (SCHEMA, SCHEMA_V3, SCHEMA_V2, SCHEMA_V1):
         schema = fixture_data(path)
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         jsonschema.Draft202012Validator.check_schema(schema)
@@ -289,6 +293,14 @@ def test_the_version_2_fixture_fits_the_version_2_schema_only() -> None:
     older = fixture_data(V2_FIXTURE)
     V2_VALIDATOR.validate(older)
     assert not VALIDATOR.is_valid(older)
+    assert not V3_VALIDATOR.is_valid(older)
+
+
+def test_the_version_3_fixture_fits_the_version_3_schema_only() -> None:
+    older = fixture_data(V3_FIXTURE)
+    V3_VALIDATOR.validate(older)
+    assert not VALIDATOR.is_valid(older)
+    assert not V2_VALIDATOR.is_valid(older)
 
 
 @pytest.mark.parametrize(
@@ -366,7 +378,7 @@ def test_a_version_1_file_loads_as_the_same_negotiation_as_version_2() -> None:
 
 def test_a_migrated_version_1_file_is_written_back_in_the_current_format() -> None:
     data = Negotiation.load(V1_FIXTURE).to_dict()
-    assert data["format"] == 3 == ng.FORMAT
+    assert data["format"] == 4 == ng.FORMAT
     assert data["process"] == "article"
     old = fixture_data(V1_FIXTURE)
     assert data["events"] == fixture_data(V2_FIXTURE)["events"]  # same story, compact form
@@ -374,11 +386,11 @@ def test_a_migrated_version_1_file_is_written_back_in_the_current_format() -> No
     assert data["stage"] == old["stage"]
 
 
-def test_the_golden_version_2_file_loads_and_is_written_back_as_format_3_unchanged() -> None:
+def test_the_golden_version_2_file_loads_and_is_written_back_as_format_4_unchanged() -> None:
     golden = fixture_data(V2_FIXTURE)
     talks = Negotiation.load(V2_FIXTURE)
-    assert talks.to_dict() == {**golden, "format": 3}
-    assert json.loads(talks.to_json()) == {**golden, "format": 3}
+    assert talks.to_dict() == {**golden, "format": 4}
+    assert json.loads(talks.to_json()) == {**golden, "format": 4}
     assert Negotiation.from_json(V2_FIXTURE.read_bytes()) == talks
 
 
@@ -403,12 +415,15 @@ def test_the_golden_file_holds_the_whole_article_story() -> None:
     assert all(interest.acknowledged for interest in talks.interests)
 
 
-def test_the_golden_journal_reopens_as_the_same_negotiation(tmp_path: Path) -> None:
+@pytest.mark.parametrize("golden", [JOURNAL_FIXTURE, JOURNAL_V3_FIXTURE])
+def test_the_golden_journal_reopens_as_the_same_negotiation(tmp_path: Path, golden: Path) -> None:
+    """The journal of the pledged story, in this format and in format 3, reopens as that
+    negotiation, and opening it changes no byte."""
     path = tmp_path / "journal.jsonl"
-    shutil.copyfile(JOURNAL_FIXTURE, path)
+    shutil.copyfile(golden, path)
     with ng.open(path) as journaled:
         assert_same(journaled, pledged_story())
-    assert path.read_bytes() == JOURNAL_FIXTURE.read_bytes()
+    assert path.read_bytes() == golden.read_bytes()
 
 
 def test_the_golden_journal_is_what_a_journal_of_the_same_moves_writes(tmp_path: Path) -> None:
@@ -417,7 +432,7 @@ def test_the_golden_journal_is_what_a_journal_of_the_same_moves_writes(tmp_path:
         pledged_story(journaled)
     assert path.read_bytes() == JOURNAL_FIXTURE.read_bytes()
     lines = [json.loads(line) for line in JOURNAL_FIXTURE.read_text(encoding="utf-8").splitlines()]
-    assert lines[0]["journal"] == {"format": 3, "process": "article"}
+    assert lines[0]["journal"] == {"format": 4, "process": "article"}
     # A call and what its pledges did at once share a line: all kept, or none.
     batches = [[e["trigger"] for e in line["events"]] for line in lines if "events" in line]
     assert batches == [
@@ -427,16 +442,19 @@ def test_the_golden_journal_is_what_a_journal_of_the_same_moves_writes(tmp_path:
     ]
 
 
-def test_the_golden_version_3_file_is_the_pledged_story_and_is_written_back_unchanged(
+def test_the_golden_version_3_file_is_the_pledged_story_and_is_written_back_as_format_4(
     tmp_path: Path,
 ) -> None:
+    """A format 3 file loads as the same negotiation; saved again, only its format changes."""
     golden = fixture_data(V3_FIXTURE)
-    VALIDATOR.validate(golden)
+    V3_VALIDATOR.validate(golden)
     talks = Negotiation.load(V3_FIXTURE)
     assert_same(talks, pledged_story())
-    assert talks.to_dict() == golden
+    assert talks.to_dict() == {**golden, "format": 4}
     talks.save(tmp_path / "again.json")
-    assert (tmp_path / "again.json").read_bytes() == V3_FIXTURE.read_bytes()
+    assert (tmp_path / "again.json").read_bytes() == V3_FIXTURE.read_bytes().replace(
+        b'{"format": 3,', b'{"format": 4,', 1
+    )
 
 
 def test_a_version_2_journal_reopens_unchanged(tmp_path: Path) -> None:
@@ -450,7 +468,7 @@ def test_a_version_2_journal_reopens_unchanged(tmp_path: Path) -> None:
     assert path.read_bytes() == JOURNAL_V2_FIXTURE.read_bytes()  # nor does a refusal
 
 
-def test_a_version_2_journal_marks_where_format_3_begins(tmp_path: Path) -> None:
+def test_a_version_2_journal_marks_where_format_4_begins(tmp_path: Path) -> None:
     path = tmp_path / "journal.jsonl"
     shutil.copyfile(JOURNAL_V2_FIXTURE, path)
     old = path.read_bytes()
@@ -462,7 +480,7 @@ def test_a_version_2_journal_marks_where_format_3_begins(tmp_path: Path) -> None
         assert journaled.stage is Stage.SETTLEMENT
     added = path.read_bytes()[len(cut) :].splitlines()
     assert len(added) == 2
-    assert json.loads(added[0])["journal"] == {"format": 3, "process": "article"}
+    assert json.loads(added[0])["journal"] == {"format": 4, "process": "article"}
     assert [e["trigger"] for e in json.loads(added[1])["events"]] == ["pledge", "sign_settlement"]
     with ng.open(path) as again:
         assert again.stage is Stage.SETTLEMENT
@@ -555,7 +573,7 @@ def test_a_file_of_another_process_is_refused_naming_process(tmp_path: Path) -> 
         Negotiation.load(path)
 
 
-@pytest.mark.parametrize("version", [99, 0, 4, "2", None, True])
+@pytest.mark.parametrize("version", [99, 0, 5, "2", None, True])
 def test_an_unknown_format_version_is_refused_naming_format(version: object) -> None:
     data = fixture_data(V2_FIXTURE)
     data["format"] = version

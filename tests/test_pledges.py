@@ -47,7 +47,13 @@ from negotiations import (
 )
 
 #: The moves the issue says can be pledged: those that take no arguments, ``resume`` aside.
-PLEDGEABLE = ("agree_exchange", "open_third_round", "convene_leaders", "sign_settlement")
+PLEDGEABLE = (
+    "agree_exchange",
+    "amend_terms",  # its terms default to the process's own, as an agreement's do
+    "open_third_round",
+    "convene_leaders",
+    "sign_settlement",
+)
 #: The triggers of the events that keep pledges: made, withdrawn, dropped at the end.
 KEEPING = frozenset({"pledge", "withdraw", "drop"})
 NOTES = st.none() | st.sampled_from(
@@ -929,11 +935,11 @@ def assert_restored_keeps_its_pledges(restored: Negotiation, talks: Negotiation)
 
 @given(pledged_negotiations())
 def test_json_round_trip_keeps_waiting_pledges(driven: Driven) -> None:
-    """from_json(to_json(n)) is n, waiting pledges and what blocks them included, in format 3;
+    """from_json(to_json(n)) is n, waiting pledges and what blocks them included, in format 4;
     the restored pledges then fire exactly when the original's do."""
     talks = driven.talks
     data = talks.to_dict()
-    assert data["format"] == 3
+    assert data["format"] == 4
     restored = Negotiation.from_json(talks.to_json())
     assert_restored_keeps_its_pledges(restored, talks)
 
@@ -1240,7 +1246,7 @@ def tampering_story() -> Negotiation:
     withdrawn = talks.pledge(Side.RUSSIA, "sign_settlement")  # 3: pledge 3
     talks.withdraw(withdrawn)  # 4
     talks.pledge(Side.UKRAINE, "open_third_round")  # 5: pledge 4, dropped at the end
-    talks.pledge(Side.RUSSIA, "agree_exchange")  # 6: pledge 5, dropped at the end
+    talks.pledge(Side.RUSSIA, "sign_settlement")  # 6: pledge 5, dropped at the end
     talks.transfer(Tranche.even(1))  # 7
     talks.transfer(Tranche.even(1))  # 8, then 9: open_third_round, 10: convene_leaders
     talks.collapse("a delegation walked out")  # 11, then 12, 13: drops
@@ -1331,7 +1337,7 @@ TAMPERINGS: dict[str, tuple[Callable[[list[Saved]], list[Saved]], str]] = {
     ),
     "the last drop missing": (
         lambda e: e[:-1],
-        r"^events\[13\]: missing: .*pledge 5 \(Russia: agree_exchange\) to be dropped",
+        r"^events\[13\]: missing: .*pledge 5 \(Russia: sign_settlement\) to be dropped",
     ),
     "every drop missing": (lambda e: e[:-2], r"^events\[12\]: missing: .*pledge 4"),
     "the drops swapped": (

@@ -602,11 +602,20 @@ def test_a_refused_event_reads_with_its_reasons() -> None:
     assert event.blockers == (QUOTA_BLOCKER,)
 
 
-def test_an_event_repr_names_its_fields() -> None:
-    text = repr(Event("suspend", True, "talks", "suspended", {"reason": "elections"}))
-    assert text.startswith("Event(trigger='suspend', accepted=True,")
-    assert "Stage.SUSPENDED" in text
-    assert "'reason': 'elections'" in text
+def test_an_event_echoed_at_the_prompt_is_its_one_line() -> None:
+    """A move's event echoed at >>> reads as the line the history shows, not every field."""
+    event = Event("suspend", True, "talks", "suspended", {"reason": "elections"})
+    assert repr(event) == str(event) == "suspend(reason='elections'): talks -> suspended"
+    dated = Event(
+        "suspend",
+        True,
+        "talks",
+        "suspended",
+        {"reason": "elections"},
+        date="2025-06-01",
+        citation="Reuters",
+    )
+    assert repr(dated) == "2025-06-01: suspend(reason='elections'): talks -> suspended [Reuters]"
 
 
 @pytest.mark.parametrize(
