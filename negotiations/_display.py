@@ -45,19 +45,12 @@ class Printer(Protocol):
 # -- the timeline -------------------------------------------------------------------------
 
 
-def _said(event: Event) -> str:
-    """What the event did, in words, without its date and citation."""
-    said = getattr(event, "_said", None)
-    return said() if said is not None else str(event)
-
-
 def _line(index: int, event: Event, width: int, dated: bool) -> str:
-    day = getattr(event, "date", None)
-    citation = getattr(event, "citation", None)
+    day, citation = event.date, event.citation
     line = f"{index:>{width}}  "
     if dated:
         line += f"{day.isoformat() if day is not None else '':<10}  "
-    line += _said(event)
+    line += event._said()  # what happened, without the date and citation given columns here
     if citation is not None:
         line += f"  [{shorten(citation, CITATION_LIMIT, quoted=False)}]"
     return line
@@ -80,7 +73,7 @@ def timeline(events: Sequence[Event], *, limit: int | None = None) -> str:
     if not count:
         return "(no events yet)"
     width = max(3, len(str(count - 1)))
-    dated = any(getattr(event, "date", None) is not None for event in events)
+    dated = any(event.date is not None for event in events)
     if limit is None or count <= limit:
         return "\n".join(_line(at, event, width, dated) for at, event in enumerate(events))
     tail = count - TIMELINE_ENDS

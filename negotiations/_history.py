@@ -189,8 +189,8 @@ def _record(index: int, event: Event) -> dict[str, Any]:
     pledge = event.pledge
     return {
         "index": index,
-        "date": getattr(event, "date", None),
-        "citation": getattr(event, "citation", None),
+        "date": event.date,
+        "citation": event.citation,
         "trigger": event.trigger,
         "accepted": event.accepted,
         "source": str(event.source),

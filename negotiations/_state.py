@@ -93,7 +93,7 @@ class State:
         parts = [f"stage={str(self.stage)!r}"]
         if self.terms is not None:
             parts.append(f"terms={self.terms!r}")
-        agreements: tuple[ExchangeTerms, ...] = getattr(self, "agreements", ())
+        agreements = self.agreements
         if len(agreements) > 1:
             parts.append(f"agreements=<{len(agreements)} agreed>")
         if self.ledger.tranches:
