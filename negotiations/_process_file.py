@@ -55,6 +55,7 @@ file, the line where it can be found, and the field (also as ``.path``, such as
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tomllib
@@ -65,7 +66,8 @@ from typing import Any, Literal
 import tomli_w
 
 from negotiations._definition import Definition
-from negotiations._errors import DefinitionError, InvalidType, InvalidValue
+from negotiations._errors import DefinitionError, InvalidType, InvalidValue, StorageError
+from negotiations._files import read_file
 from negotiations._process_data import definition_from_data, definition_to_data
 from negotiations._saved import write_atomically
 
@@ -80,13 +82,14 @@ _SECTIONS = ("labels", "source", "terms", "rules", "moves")
 def _read(path: Path, shown: str, field: str = "") -> str:
     """The UTF-8 text of ``path``; anything in the way is an error naming ``shown``."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        reason = "no such file"
-    except IsADirectoryError:
-        reason = "a folder, not a file"
-    except OSError as error:
-        reason = f"cannot be read ({error.strerror or error})"
+        data = read_file(path)  # a regular file only, bounded: never a pipe or a device
+    except StorageError as error:
+        if error.errno == errno.ENOENT:
+            reason = "no such file"
+        elif error.errno == errno.EISDIR:
+            reason = "a folder, not a file"
+        else:
+            reason = str(error).removeprefix(f"{path}: ")
     except ValueError:  # a path with a NUL character in it
         reason = "not a valid path"
     else:

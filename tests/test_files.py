@@ -432,3 +432,11 @@ def test_a_journal_line_giving_a_key_twice_is_corrupted_naming_the_line(tmp_path
     assert str(caught.value).startswith(
         f"{path}: line 2: event.accepted: the key 'accepted' is given twice in one object"
     )
+
+
+def test_reading_a_process_from_a_pipe_returns_at_once(fifo: Path) -> None:
+    error = returns_promptly(lambda: ng.read_process(fifo), fifo=fifo)
+    assert isinstance(error, ng.InvalidValue)
+    assert str(error) == (
+        f"{fifo}: a named pipe (FIFO), not a regular file; loaders read only regular files"
+    )
