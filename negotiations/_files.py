@@ -22,6 +22,7 @@ import secrets
 import stat
 from pathlib import Path
 
+from negotiations._checks import shorten
 from negotiations._errors import InvalidType, InvalidValue, JournalLocked, StorageError
 
 try:
@@ -73,7 +74,9 @@ def check_path(path: object) -> str:
     if not isinstance(shown, str):
         raise InvalidType(f"path must be a str or path, not {type(shown).__name__}", path="path")
     if "\0" in shown:
-        raise InvalidValue(f"path: {shown!r} is not a valid path (it holds a NUL)", path="path")
+        raise InvalidValue(
+            f"path: {shorten(shown)} is not a valid path (it holds a NUL)", path="path"
+        )
     return shown
 
 

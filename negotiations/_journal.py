@@ -40,6 +40,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from negotiations._article import PROCESS
+from negotiations._checks import shorten
 from negotiations._definition import Definition
 from negotiations._errors import (
     InvalidType,
@@ -511,8 +512,8 @@ def _check_header(
         or header.get("process") != process.name
     ):
         raise JournalCorrupted(
-            f"{where}: a journal of format {header.get('format')!r} for process "
-            f"{header.get('process')!r}; this library keeps formats "
+            f"{where}: a journal of format {shorten(header.get('format'))} for process "
+            f"{shorten(header.get('process'))}; this library keeps formats "
             f"{', '.join(map(str, sorted(_READS)))} for {process.name!r}"
         )
     if current is not None and found <= current:

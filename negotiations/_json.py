@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from negotiations._checks import shorten
 from negotiations._errors import InvalidValue
 
 __all__ = ["loads"]
@@ -55,7 +56,8 @@ def _where(text: str | bytes | bytearray) -> InvalidValue:
         return InvalidValue("a key is given twice in one object; each key may appear once")
     key, path = found
     return InvalidValue(
-        f"{path}: the key {key!r} is given twice in one object; each key may appear once "
+        f"{shorten(path, quoted=False)}: the key {shorten(key)} is given twice in one object; "
+        "each key may appear once "
         "(the later value would silently replace the earlier)",
         path=path,
     )

@@ -65,6 +65,7 @@ from typing import Any, Literal
 
 import tomli_w
 
+from negotiations._checks import shorten
 from negotiations._definition import Definition
 from negotiations._errors import DefinitionError, InvalidType, InvalidValue, StorageError
 from negotiations._files import read_file
@@ -108,7 +109,7 @@ def _beside(base: Path | None) -> Callable[[str], str]:
         field = "source.file"
         if base is None:
             raise InvalidValue(
-                f"{field}: {name!r} is relative to the process file's folder; give base",
+                f"{field}: {shorten(name)} is relative to the process file's folder; give base",
                 path=field,
             )
         folder = base.resolve()
@@ -117,8 +118,10 @@ def _beside(base: Path | None) -> Callable[[str], str]:
         except (OSError, ValueError):
             path = folder / name
         if Path(name).is_absolute() or not path.is_relative_to(folder):
-            raise InvalidValue(f"{field}: {name!r} is not in the process file's folder", path=field)
-        return _read(path, f"{field}: {name!r}", field)
+            raise InvalidValue(
+                f"{field}: {shorten(name)} is not in the process file's folder", path=field
+            )
+        return _read(path, f"{field}: {shorten(name)}", field)
 
     return read
 
@@ -269,7 +272,7 @@ def write_process(
     (``truce.toml`` and ``truce.txt``), which the process file names.
     """
     if text not in ("inside", "beside"):
-        raise InvalidValue(f"text: 'inside' or 'beside', not {text!r}", path="text")
+        raise InvalidValue(f"text: 'inside' or 'beside', not {shorten(text)}", path="text")
     if text == "inside":
         write_atomically(path, process_to_toml(process))
         return

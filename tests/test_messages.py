@@ -7,6 +7,7 @@ repr or line of the timeline copies it whole; the negotiation is left as it was.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +182,18 @@ def test_a_saved_file_with_a_huge_value_is_refused_with_a_short_message(
     message = str(caught.value)
     assert len(message) < SHORT, message[:SHORT]
     assert "(50000000 characters)" in message
+
+
+def test_a_huge_key_given_twice_is_named_shortened() -> None:
+    text = '{"%s": 1, "%s": 2}' % (BIG, BIG)  # noqa: UP031  # two copies of 50 MB, plainly
+    with pytest.raises(ng.InvalidValue) as caught:
+        ng.Negotiation.from_json(text)
+    message = str(caught.value)
+    assert len(message) < SHORT, message[:SHORT]
+    assert "is given twice" in message
+
+
+def test_a_process_file_option_is_quoted_shortened(tmp_path: Path) -> None:
+    with pytest.raises(ng.InvalidValue) as caught:
+        ng.write_process(ng.PROCESS, tmp_path / "article.toml", text=BIG)  # type: ignore[arg-type]  # a wrong value on purpose
+    assert len(str(caught.value)) < SHORT
