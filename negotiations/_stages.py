@@ -70,4 +70,12 @@ def label(name: str) -> str:
     """
     if isinstance(name, (Stage, Side)):
         return name.label
+    if len(name) > _LONG:  # a name a user gave, as a message quotes it: shortened
+        from negotiations._checks import shorten  # noqa: PLC0415  # _checks imports this module
+
+        return shorten(name.replace("_", " "), quoted=False)
     return name.replace("_", " ")
+
+
+#: A label longer than this is shortened (see :func:`negotiations._checks.shorten`).
+_LONG = 80

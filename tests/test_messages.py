@@ -197,3 +197,9 @@ def test_a_process_file_option_is_quoted_shortened(tmp_path: Path) -> None:
     with pytest.raises(ng.InvalidValue) as caught:
         ng.write_process(ng.PROCESS, tmp_path / "article.toml", text=BIG)  # type: ignore[arg-type]  # a wrong value on purpose
     assert len(str(caught.value)) < SHORT
+
+
+def test_a_tranche_of_a_party_with_a_huge_name_prints_short() -> None:
+    tranche = ng.Tranche(released={BIG: 1, "b" + BIG: 1})
+    assert len(str(tranche)) < SHORT
+    assert len(repr(tranche)) < SHORT
