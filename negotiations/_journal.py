@@ -71,7 +71,8 @@ from negotiations._saved import FORMAT, dated_in, fsync_folder, pledged_in
 __all__ = ["Journal", "open_journal"]
 
 _PREFIX = b'{"sha":"'
-_BODY_AT = len(_PREFIX) + 64 + 2  # the prefix, the hex digest, then '",'
+_SHA_AT = len(_PREFIX)
+_BODY_AT = _SHA_AT + 64 + 2  # the prefix, the hex digest, then '",'
 _HEADER_FIELDS = frozenset({"sha", "prev", "journal"})
 _EVENT_FIELDS = frozenset({"sha", "prev", "event"})
 _EVENTS_FIELDS = frozenset({"sha", "prev", "events"})
@@ -425,50 +426,92 @@ def _check_torn(target: Path, complete: bytes, tail: bytes) -> None:
 
 
 def _restore(target: Path, data: bytes, process: Definition) -> tuple[Negotiation, str, int]:
-    """The negotiation the journal's lines hold, the last line's sha, and the format."""
-    lines = data.split(b"\n")[:-1]
+    """The negotiation the journal's lines hold, the last line's sha, and the format.
+
+    Every line's sha is checked first; then all lines are decoded in one JSON call (a
+    call per line cost more than decoding a line). Only if that fails is each line
+    decoded on its own, to name the one at fault.
+    """
+    lines = data.split(b"\n")
+    del lines[-1]  # what follows the last newline: nothing (a torn tail was taken off)
+    digest = hashlib.sha256
+    for number, line in enumerate(lines, start=1):
+        if (
+            line[:_SHA_AT] != _PREFIX
+            or line[_BODY_AT - 2 : _BODY_AT] != b'",'
+            or digest(line[_BODY_AT:]).hexdigest().encode("ascii") != line[_SHA_AT : _BODY_AT - 2]
+        ):
+            _checked(f"{target}: line {number}", line, None)  # says which check failed
+    records = _decoded_together(lines)
     head: str | None = None
     events: list[object] = []
-    names: list[str] = []
+    #: Where each event stands: its line, and its place in a line of several (-1: alone).
+    at: list[tuple[int, int]] = []
     format_ = FORMAT
     for number, line in enumerate(lines, start=1):
-        where = f"{target}: line {number}"
-        record = _checked(where, line, head)
-        head = line[len(_PREFIX) : len(_PREFIX) + 64].decode("ascii")
+        record = records[number - 1] if records is not None else None
+        if type(record) is not dict or record.get("prev") != head:
+            record = _checked(f"{target}: line {number}", line, head)  # names what is wrong
+        head = line[_SHA_AT : _BODY_AT - 2].decode("ascii")
         if number == 1 or "journal" in record:
+            where = f"{target}: line {number}"
             format_ = _check_header(where, record, None if number == 1 else format_, process)
             continue
-        if format_ < _PLEDGES_SINCE and (
-            "events" in record or pledged_in(record.get("event"))
-        ):  # pledges came with format 3
-            raise JournalCorrupted(f"{where}: a pledge in a format {format_} journal")
-        if format_ < _DATES_SINCE and (
-            dated_in(record.get("event"))
-            or any(dated_in(event) for event in _listed(record.get("events")))
-        ):  # dates came with format 4
-            raise JournalCorrupted(f"{where}: a date or citation in a format {format_} journal")
-        if record.keys() == _EVENT_FIELDS:
+        if format_ < FORMAT:
+            _check_older(f"{target}: line {number}", record, format_)
+        if len(record) == 3 and "event" in record:  # the fields sha, prev and event
             events.append(record["event"])
-            names.append(f"{where}: event")
+            at.append((number, -1))
         elif record.keys() == _EVENTS_FIELDS and isinstance(record["events"], list):
             batch = record["events"]
             if len(batch) < 2:  # a single event is written as "event"
-                raise JournalCorrupted(f"{where}: a line of events holds at least two")
+                raise JournalCorrupted(
+                    f"{target}: line {number}: a line of events holds at least two"
+                )
             events.extend(batch)
-            names.extend(f"{where}: events[{i}]" for i in range(len(batch)))
+            at.extend((number, i) for i in range(len(batch)))
         else:
-            raise JournalCorrupted(f"{where}: expected the fields sha, prev and event(s)")
+            raise JournalCorrupted(
+                f"{target}: line {number}: expected the fields sha, prev and event(s)"
+            )
+
+    def name(i: int) -> str:
+        if i >= len(at):
+            return f"{target}: the end"
+        number, place = at[i]
+        return f"{target}: line {number}: " + ("event" if place < 0 else f"events[{place}]")
+
     try:
-        state, history = fold_saved(
-            process.engine,
-            start(process),
-            events,
-            lambda i: names[i] if i < len(names) else f"{target}: the end",
-        )
+        state, history = fold_saved(process.engine, start(process), events, name)
     except NegotiationError as error:
         raise JournalCorrupted(str(error)) from None
     assert head is not None  # there was at least one line
     return restored(process, state, history), head, format_
+
+
+def _decoded_together(lines: list[bytes]) -> list[object] | None:
+    """Every line decoded, in one JSON call; ``None`` if that fails (a line that is not JSON,
+    or gives a key twice), so that each line is then decoded on its own and named."""
+    try:
+        decoded = loads(b"[" + b",".join(lines) + b"]")
+    except (ValueError, RecursionError):  # InvalidValue (a key twice) is a ValueError too
+        return None
+    if type(decoded) is not list or len(decoded) != len(lines):  # pragma: no cover - a line
+        return None  # of several values would have failed above
+    return decoded
+
+
+def _check_older(where: str, record: Mapping[str, object], format_: int) -> None:
+    """A line of an older format holds nothing that format did not know."""
+    if format_ < _PLEDGES_SINCE and (
+        "events" in record or pledged_in(record.get("event"))
+    ):  # pledges came with format 3
+        raise JournalCorrupted(f"{where}: a pledge in a format {format_} journal")
+    if format_ < _DATES_SINCE and (
+        dated_in(record.get("event"))
+        or any(dated_in(event) for event in _listed(record.get("events")))
+    ):  # dates came with format 4
+        raise JournalCorrupted(f"{where}: a date or citation in a format {format_} journal")
 
 
 def _listed(value: object) -> list[object]:

@@ -169,7 +169,7 @@ def test_bad_values_and_moves_not_allowed_are_not_journaled(tmp_path: Path) -> N
         with pytest.raises(ValueError, match="seriously_ill"):
             talks.transfer(ng.Tranche.even(1, seriously_ill=2))
         with pytest.raises(ng.TransitionNotAllowed):
-            talks.agree_exchange()
+            talks.resume()  # not suspended
         assert len(talks.history) == 1
     assert len(before.splitlines()) == 1  # the header only
     assert len(lines_of(path)) == 2
@@ -641,3 +641,49 @@ def test_a_new_journal_that_cannot_be_started_leaves_no_file(
     assert isinstance(caught.value, OSError)
     assert caught.value.errno == 28
     assert not path.exists()
+
+
+def _resealed(body: bytes) -> bytes:
+    """A journal line holding ``body`` (what follows the sha), with the sha of that body: a
+    line whose seal checks out, whatever it says."""
+    return b'{"sha":"' + hashlib.sha256(body).hexdigest().encode("ascii") + b'",' + body
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        (b'"prev":"x","event":{"trigger":', "not JSON (Expecting value: line 1 column"),
+        (b'"prev":"x","event":1} 2', "not JSON (Extra data: line 1 column"),
+    ],
+)
+def test_a_sealed_line_that_is_not_json_is_named_among_good_lines(
+    tmp_path: Path, body: bytes, why: str
+) -> None:
+    """All lines are decoded together when they can be; a line that is not JSON, though its
+    sha checks out, is still named by its own number, and nothing is written."""
+    path = tmp_path / "talks.jsonl"
+    with ng.open(path) as talks:
+        talks.agree_exchange()
+        talks.transfer(ng.Tranche.even(2, civilians=True))
+        talks.raise_humanitarian_issue("missing persons")
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[2] = _resealed(body) + b"\n"
+    path.write_bytes(b"".join(lines))
+    before = path.read_bytes()
+    with pytest.raises(ng.JournalCorrupted) as raised:
+        ng.open(path)
+    assert str(raised.value).startswith(f"{path}: line 3: {why}")
+    assert path.read_bytes() == before
+
+
+def test_a_sealed_line_without_its_event_is_named(tmp_path: Path) -> None:
+    """A line that follows the one before and checks out, but holds no event, is named."""
+    path = tmp_path / "talks.jsonl"
+    with ng.open(path) as talks:
+        talks.agree_exchange()
+    header, first = path.read_bytes().splitlines()
+    sealed = _resealed(b'"prev":' + json.dumps(json.loads(first)["sha"]).encode() + b"}")
+    path.write_bytes(header + b"\n" + first + b"\n" + sealed + b"\n")
+    with pytest.raises(ng.JournalCorrupted) as raised:
+        ng.open(path)
+    assert str(raised.value) == f"{path}: line 3: expected the fields sha, prev and event(s)"
