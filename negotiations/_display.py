@@ -112,6 +112,26 @@ def _progress(negotiation: Negotiation) -> str | None:
     return f"exchange: {shown}" + (" (complete)" if negotiation.exchange_complete else "")
 
 
+def _waiting(negotiation: Negotiation) -> list[str]:
+    """What is open and waiting: items, interests to acknowledge, pledges."""
+    process, state = negotiation.process, negotiation.state
+    found = []
+    kinds = process.items
+    for kind in kinds:
+        opened = state.open_items(kind)
+        if opened:
+            title = "open issues" if len(kinds) == 1 else f"open {kind} items"
+            found.append(f"{title}: {_listed(opened)}")
+    if state.pending_count:
+        found.append(f"{state.pending_count} interest(s) awaiting acknowledgement")
+    if state.pledges:
+        found.append(
+            f"{len(state.pledges)} pledge(s) waiting: "
+            + ", ".join(f"{process.label(p.side)} {p.trigger}" for p in state.pledges)
+        )
+    return found
+
+
 def summary(negotiation: Negotiation) -> str:
     """The negotiation in one line (its ``repr``): stage, exchange, what is open and waiting,
     the moves allowed, how many events, and its journal if it has one."""
@@ -124,19 +144,7 @@ def summary(negotiation: Negotiation) -> str:
     progress = _progress(negotiation)
     if progress is not None:
         parts.append(progress)
-    kinds = process.items
-    for kind in kinds:
-        opened = state.open_items(kind)
-        if opened:
-            title = "open issues" if len(kinds) == 1 else f"open {kind} items"
-            parts.append(f"{title}: {_listed(opened)}")
-    if state.pending_count:
-        parts.append(f"{state.pending_count} interest(s) awaiting acknowledgement")
-    if state.pledges:
-        parts.append(
-            f"{len(state.pledges)} pledge(s) waiting: "
-            + ", ".join(f"{process.label(p.side)} {p.trigger}" for p in state.pledges)
-        )
+    parts.extend(_waiting(negotiation))
     allowed = negotiation.allowed()
     parts.append("allowed: " + (", ".join(allowed) if allowed else "nothing (final)"))
     parts.append(f"{len(negotiation.history)} event(s)")
@@ -157,10 +165,10 @@ class _Report:
         stage = negotiation.stage
         self.process: Definition = process
         self.stage = str(stage)
-        self.title = f"Negotiation: {process.name}, stage {stage}"
+        self.title = f"Negotiation: {shorten(process.name, quoted=False)}, stage {stage}"
         if negotiation.suspended_from is not None:
             self.title += f" (suspended from {negotiation.suspended_from})"
-        notes = [f"{len(negotiation.history)} event(s)"]
+        notes = [f"{len(negotiation.history)} event(s)", *_waiting(negotiation)]
         journal = _journal(negotiation)
         if journal is not None:
             notes.append(journal)

@@ -387,3 +387,15 @@ def test_the_displays_work_where_ipython_cannot_be_imported() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Negotiation: article, stage talks")
+
+
+def test_the_reports_say_what_is_open_and_waiting() -> None:
+    talks = ng.Negotiation()
+    talks.raise_humanitarian_issue("water")
+    talks.pledge("russia", "open_third_round")
+    printer = FakePrinter()
+    talks._repr_pretty_(printer, False)
+    assert "".join(printer.written).splitlines()[1] == (
+        "  2 event(s); open issues: 'water'; 1 pledge(s) waiting: Russia open_third_round"
+    )
+    assert "open issues: &#x27;water&#x27;; 1 pledge(s) waiting" in talks._repr_html_()
