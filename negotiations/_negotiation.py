@@ -88,7 +88,7 @@ class Negotiation:
 
     >>> talks = Negotiation()
     >>> talks.agree_exchange()
-    Event(trigger='agree_exchange', ...)
+    agree_exchange(terms=quota 1000, under 25): talks -> exchange
     >>> talks.stage
     <Stage.EXCHANGE: 'exchange'>
     """
