@@ -61,11 +61,14 @@ def _pledgeable(engine: Engine) -> Mapping[str, Mapping[str, Any]]:
     found: dict[str, Mapping[str, Any]] = {}
     for trigger in process.triggers:
         parameters = engine.parameters[trigger]
+        moves = [move for move in process.moves if move.trigger == trigger]
+        if not all(move.effect.by_default for move in moves):
+            continue  # needs its arguments, whatever their defaults (an amendment)
         try:
             defaults = check_arguments(process, parameters, dict.fromkeys(parameters))
         except (InvalidValue, InvalidType):
             continue  # needs an argument
-        sources = {s for move in process.moves if move.trigger == trigger for s in move.sources}
+        sources = {s for move in moves for s in move.sources}
         if sources - holding:
             found[trigger] = defaults
     return found

@@ -87,6 +87,9 @@ class Effect:
     kind: ClassVar[str]
     #: Whether the move goes back to the stage the process was suspended from.
     returns: ClassVar[bool] = False
+    #: Whether the move can be made with its parameters' defaults, as a pledge makes it
+    #: (it carries no arguments); an amendment cannot: there is no default amendment.
+    by_default: ClassVar[bool] = True
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -187,6 +190,7 @@ class Amend(Effect):
     """
 
     kind: ClassVar[str] = "amend"
+    by_default: ClassVar[bool] = False
 
     @property
     def parameters(self) -> tuple[str, ...]:
