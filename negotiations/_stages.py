@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from negotiations._text import shorten
+
 __all__ = ["Side", "Stage", "label"]
 
 
@@ -71,8 +73,6 @@ def label(name: str) -> str:
     if isinstance(name, (Stage, Side)):
         return name.label
     if len(name) > _LONG:  # a name a user gave, as a message quotes it: shortened
-        from negotiations._checks import shorten  # noqa: PLC0415  # _checks imports this module
-
         return shorten(name.replace("_", " "), quoted=False)
     return name.replace("_", " ")
 
