@@ -34,6 +34,7 @@ from negotiations._journal import (
 from negotiations._ledger import Ledger
 from negotiations._negotiation import FORMAT, Negotiation
 from negotiations._process_file import read_process, write_process
+from negotiations._record import record_2025
 from negotiations._records import Blocker, Event, Pledge
 from negotiations._stages import Side, Stage
 from negotiations._state import Interest, State
@@ -81,6 +82,7 @@ __all__ = [
     "TransitionNotAllowed",
     "UnknownTrigger",
     "read_process",
+    "record_2025",
     "write_process",
 ]
 # ``open`` is API (``negotiations.open(path)``) but stays out of ``__all__``: a star import

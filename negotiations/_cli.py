@@ -1,5 +1,5 @@
-"""The ``negotiations`` command: ``demo`` walks the article's story; ``rules`` and ``diagram``
-print the definition."""
+"""The ``negotiations`` command: ``demo`` walks the article's story (``demo --record`` the
+reported 2025 record); ``rules`` and ``diagram`` print the definition."""
 
 from __future__ import annotations
 
@@ -10,10 +10,34 @@ from collections.abc import Sequence
 
 from negotiations import __version__
 from negotiations._negotiation import Negotiation
+from negotiations._record import reported_events
 from negotiations._story import ARTICLE_STORY, play, render, render_pledged
 from negotiations.diagram import mermaid, rules_table, stages_table
 
 __all__ = ["main"]
+
+
+def _progress(talks: Negotiation) -> str:
+    released, terms, process = talks.ledger.released, talks.terms, talks.process
+    return ", ".join(
+        f"{process.label(p)} {released.get(p, 0)}/{terms.quota_for(p) if terms else 0}"
+        for p in process.parties
+    )
+
+
+def _record() -> int:
+    talks = Negotiation()
+    print("The reported 2025 record, event by event (* an illustrative figure):")
+    print()
+    for event in reported_events():
+        talks.send(event.trigger, date=event.date, citation=event.citation, **event.arguments)
+        mark = "*" if event.illustrative else " "
+        print(f"{event.date.isoformat()} {mark} {event.summary} ({event.citation})")
+        print(f"             -> {talks.stage}; exchange {_progress(talks)}")
+    print()
+    print("* The count was not made public; the figure is illustrative (see the data's notes).")
+    print(f"Now: {talks!r}")
+    return 0
 
 
 def _demo() -> int:
@@ -43,7 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"negotiations {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("demo", help="walk through the article's process, one line per step")
+    demo = commands.add_parser("demo", help="walk through the article's process, one line per step")
+    demo.add_argument(
+        "--record",
+        action="store_true",
+        help="walk through the reported 2025 record instead, every event dated and cited",
+    )
     commands.add_parser("rules", help="print the rules and the sentences they come from")
     commands.add_parser("stages", help="print the stages and the moves from each")
     commands.add_parser("diagram", help="print the process as a Mermaid state diagram")
@@ -63,7 +92,7 @@ def _run(argv: Sequence[str] | None) -> int:
     parser = _parser()
     options = parser.parse_args(argv)
     if options.command == "demo":
-        return _demo()
+        return _record() if options.record else _demo()
     if options.command == "rules":
         print(rules_table())
         return 0

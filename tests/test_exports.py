@@ -56,6 +56,7 @@ DOCUMENTED = {
     "TransitionNotAllowed",
     "UnknownTrigger",
     "read_process",
+    "record_2025",
     "write_process",
 }
 
