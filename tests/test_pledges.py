@@ -204,7 +204,10 @@ def assert_same(restored: Negotiation, original: Negotiation) -> None:
     for trigger in ng.PROCESS.triggers:
         assert restored.blockers(trigger) == original.blockers(trigger), trigger
     assert restored.allowed() == original.allowed()
-    assert repr(restored) == repr(original)
+    # the same line, but for where a journaled one is kept
+    assert repr(restored).split("; journal ")[0].rstrip(">") == repr(original).split(
+        "; journal "
+    )[0].rstrip(">")
 
 
 def unmarked(event: ng.Event) -> ng.Event:
