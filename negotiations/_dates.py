@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from negotiations._errors import InvalidType, InvalidValue
+from negotiations._text import shorten
 
 if TYPE_CHECKING:
     from negotiations._records import Event
@@ -45,16 +46,16 @@ def as_date(value: object, field: str = "date") -> datetime.date | None:
             path=field,
         )
     if _ISO_DAY.fullmatch(value) is None:
-        shown = value if len(value) <= 40 else f"{value[:37]}..."
         raise InvalidValue(
-            f"{field}: {shown!r} is not an ISO date; write it as YYYY-MM-DD, such as '2025-05-23'",
+            f"{field} must be an ISO date, YYYY-MM-DD such as '2025-05-23', not "
+            f"{shorten(value, 40)}",
             path=field,
         )
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as error:
         raise InvalidValue(
-            f"{field}: {value!r} is not a day of the calendar ({error})", path=field
+            f"{field} must be a day of the calendar, not {value!r} ({error})", path=field
         ) from None
 
 

@@ -450,9 +450,15 @@ def _restore(target: Path, data: bytes, process: Definition) -> tuple[Negotiatio
     format_ = FORMAT
     for number, line in enumerate(lines, start=1):
         record = records[number - 1] if records is not None else None
-        if type(record) is not dict or record.get("prev") != head:
-            record = _checked(f"{target}: line {number}", line, head)  # names what is wrong
-        head = line[_SHA_AT : _BODY_AT - 2].decode("ascii")
+        sha = line[_SHA_AT : _BODY_AT - 2].decode("ascii")
+        if type(record) is not dict or record.get("prev") != head or record.get("sha") != sha:
+            # Not this line's own, as it should be: a line of two values shifts the rest.
+            # Each line up to here, decoded on its own, either holds up or is named with
+            # what is wrong; from here on each line is decoded on its own.
+            _check_each(target, lines[: number - 1])
+            record = _checked(f"{target}: line {number}", line, head)
+            records = None
+        head = sha
         if number == 1 or "journal" in record:
             where = f"{target}: line {number}"
             format_ = _check_header(where, record, None if number == 1 else format_, process)
@@ -489,6 +495,15 @@ def _restore(target: Path, data: bytes, process: Definition) -> tuple[Negotiatio
     return restored(process, state, history), head, format_
 
 
+def _check_each(target: Path, lines: list[bytes]) -> None:
+    """Decode each of ``lines`` (the first of the journal) on its own, naming the first that
+    does not hold up."""
+    head: str | None = None
+    for number, line in enumerate(lines, start=1):
+        _checked(f"{target}: line {number}", line, head)
+        head = line[_SHA_AT : _BODY_AT - 2].decode("ascii")
+
+
 def _decoded_together(lines: list[bytes]) -> list[object] | None:
     """Every line decoded, in one JSON call; ``None`` if that fails (a line that is not JSON,
     or gives a key twice), so that each line is then decoded on its own and named."""
@@ -496,8 +511,8 @@ def _decoded_together(lines: list[bytes]) -> list[object] | None:
         decoded = loads(b"[" + b",".join(lines) + b"]")
     except (ValueError, RecursionError):  # InvalidValue (a key twice) is a ValueError too
         return None
-    if type(decoded) is not list or len(decoded) != len(lines):  # pragma: no cover - a line
-        return None  # of several values would have failed above
+    if type(decoded) is not list or len(decoded) != len(lines):  # a line of several values
+        return None
     return decoded
 
 

@@ -555,13 +555,20 @@ class Negotiation:
 
         It holds every event before the first one dated after that day; an event
         with no date counts with the dated event before it. Before the first dated
-        event, that is the events before it (possibly none).
+        event, that is the events before it (possibly none). A history with events
+        but no date at all is refused: it cannot say what happened when.
         """
         day = as_date(date, "date")
         if day is None:
             raise InvalidType("date: as_of needs a day, not None", path="date")
         with self._lock:
-            k = stood(self._history, day)
+            history = self._history
+            if history and self._clock[0] is None:
+                raise InvalidValue(
+                    f"as_of needs dated events, and none of the {len(history)} event(s) of "
+                    "this negotiation has a date; at(k) goes by position"
+                )
+            k = stood(history, day)
         return self.at(k)
 
     def to_dict(self) -> dict[str, Any]:

@@ -349,8 +349,8 @@ class Event:
         said = self._said()
         if self.date is not None:
             said = f"{self.date.isoformat()}: {said}"
-        if self.citation is not None:
-            said = f"{said} [{self.citation}]"
+        if self.citation is not None:  # one line, however long or broken the citation
+            said = f"{said} [{shorten(' '.join(self.citation.split()), quoted=False)}]"
         return said
 
     def _said(self) -> str:
@@ -442,9 +442,21 @@ class Event:
             pledge=Pledge.from_dict(read.get("pledge"), read.field("pledge"))
             if read.has("pledge")
             else None,
-            date=read.get("date", None),
-            citation=read.get("citation", None),
+            date=_not_null(read, "date", "an ISO date string"),
+            citation=_not_null(read, "citation", "a string"),
         )
+
+
+def _not_null(read: Any, name: str, kind: str) -> object:
+    """Field ``name`` if present (``None`` if not): written only when there is one, so a
+    ``null`` is no way to say there is none."""
+    if not read.has(name):
+        return None
+    value = read.get(name)
+    if value is None:
+        where = read.field(name)
+        raise InvalidType(f"{where} must be {kind}, not null", path=where)
+    return value
 
 
 def _blocker_reader(cited: Mapping[str, str]) -> Any:

@@ -9,6 +9,7 @@ own name in front.
 from __future__ import annotations
 
 import marshal
+import os
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, cast
@@ -164,8 +165,7 @@ def fold(
             where = name(number)
             raise InvalidType(f"{where} must be an Event, not {type(event).__name__}", path=where)
         try:
-            if event.date is not None:
-                last = _in_order(event.date, last, history, name)
+            last = _timed(event, last, history, name, number)
             state, kept = refold(engine, state, event)
         except InvalidValue as error:
             raise _named(error, name(number)) from None
@@ -200,8 +200,7 @@ def fold_saved(
             where = name(number)
             event = Event.from_dict(item, where, engine.citations)
             try:
-                if event.date is not None:
-                    last = _in_order(event.date, last, history, name)
+                last = _timed(event, last, history, name, number)
                 state, kept = refold(engine, state, event)
             except InvalidValue as error:
                 raise _named(error, where) from None
@@ -210,7 +209,7 @@ def fold_saved(
             state, kept = made
             if kept.date is not None:
                 try:
-                    last = _in_order(kept.date, last, history, name)
+                    last = _in_order(kept.date, last, history, name, number)
                 except InvalidValue as error:
                     raise _named(error, name(number)) from None
             append(kept)
@@ -253,23 +252,26 @@ class _Loading:
         day = citation = None
         dated = "date" in item or "citation" in item
         if dated:
-            try:
-                day = as_date(item.get("date"))
-                citation = check_optional_text(item.get("citation"), "citation")
-            except (InvalidValue, InvalidType):
+            when = _when(item)
+            if when is None:
                 return None
+            day, citation = when
         try:
             made, after = make_move(
                 engine, state, trigger, arguments, live=False, date=day, citation=citation
             )
         except (InvalidValue, InvalidType, TransitionNotAllowed):
             return None
-        form: dict[str, object] | None = None
-        if made.accepted and not dated:  # a dated event saves to a form of its own
+        if made.accepted:
             shape = (trigger, made.source, made.dest, *keys)
             form = self.forms.get(shape)
-            if form is None:
-                form = self.forms[shape] = made.saved(self.cited)
+            if form is None:  # kept without the date and citation, which vary by event
+                form = made.saved(self.cited)
+                form.pop("date", None)
+                form.pop("citation", None)
+                self.forms[shape] = form
+            if dated:  # its date and citation were read from the item as they stand
+                item = {key: value for key, value in item.items() if key not in _WHEN}
         else:
             form = made.saved(self.cited)
         if form != item:  # the event as this library saves it, and nothing else
@@ -304,6 +306,19 @@ class _Loading:
 
 
 _NOTHING: dict[str, object] = {}
+#: The fields of a saved event that say when it happened and who reported it.
+_WHEN = frozenset({"date", "citation"})
+
+
+def _when(item: dict[str, object]) -> tuple[date | None, str | None] | None:
+    """The date and citation of saved event ``item``, or ``None`` where either is not as this
+    library writes it (the careful road then says what is wrong)."""
+    if item.get("date", _NOTHING) is None or item.get("citation", _NOTHING) is None:
+        return None  # written only when there is one: a null is refused
+    try:
+        return as_date(item.get("date")), check_optional_text(item.get("citation"), "citation")
+    except (InvalidValue, InvalidType):
+        return None
 
 
 def _frozen(value: object) -> object:
@@ -319,18 +334,63 @@ def _frozen(value: object) -> object:
         return object()  # no key to share
 
 
+def _timed(
+    event: Event,
+    last: date | None,
+    history: list[Event],
+    name: Callable[[int], str],
+    number: int,
+) -> date | None:
+    """The latest date once ``event`` (the one at ``number``) follows ``history``, whose latest
+    date is ``last``: its date must not go back before ``last``, and a move a pledge made by
+    itself (or a drop) is dated as the call that let it through, with no citation of its own."""
+    if by_itself(event):
+        call = _call_of(history)
+        said = "a drop" if event.trigger == DROP else "a move a pledge made"
+        if event.date != call:
+            shown = "undated" if call is None else f"dated {call.isoformat()}"
+            raise InvalidValue(
+                f".date: {said} by itself carries the date of the call that let it through "
+                f"({shown}), not {'none' if event.date is None else event.date.isoformat()}",
+                path="date",
+            )
+        if event.citation is not None:
+            raise InvalidValue(
+                f".citation: {said} by itself carries no citation (the call's report covers it)",
+                path="citation",
+            )
+    if event.date is None:
+        return last
+    return _in_order(event.date, last, history, name, number)
+
+
+def _call_of(history: list[Event]) -> date | None:
+    """The date of the call the last events of ``history`` belong to (its first event)."""
+    for at in range(len(history) - 1, -1, -1):
+        if not by_itself(history[at]):
+            return history[at].date
+    return None  # pragma: no cover - a pledged move or a drop never comes first
+
+
 def _in_order(
-    day: date, last: date | None, history: list[Event], name: Callable[[int], str]
+    day: date, last: date | None, history: list[Event], name: Callable[[int], str], number: int
 ) -> date:
-    """``day``, the date of the event after ``history``, if it does not go back before
-    ``last`` (the latest date in ``history``)."""
+    """``day``, the date of the event at ``number``, after ``history``, if it does not go back
+    before ``last`` (the latest date in ``history``)."""
     if last is not None and day < last:
         _, at = latest(history)
         try:
-            check_order(day, last, name(at), "date")
+            check_order(day, last, _relative(name(at), name(number)), "date")
         except InvalidValue as error:
             raise InvalidValue(f".{error}", path="date") from None
     return day
+
+
+def _relative(earlier: str, current: str) -> str:
+    """``earlier``'s name, less what it shares with ``current`` up to a ``": "`` (the file)."""
+    shared = os.path.commonprefix([earlier, current])  # noqa: RUF071  # names, not paths: a prefix of characters is meant
+    cut = shared.rfind(": ")
+    return earlier[cut + 2 :] if cut >= 0 else earlier
 
 
 def check_settled(engine: Engine, state: State, where: str) -> None:

@@ -10,8 +10,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from processes import CEASEFIRE
 
@@ -149,23 +150,23 @@ def test_a_pledge_dropped_at_the_end_carries_the_date_of_the_call_that_ended_the
         (
             "23/05/2025",
             InvalidValue,
-            "date: '23/05/2025' is not an ISO date; write it as YYYY-MM-DD, such as '2025-05-23'",
+            "date must be an ISO date, YYYY-MM-DD such as '2025-05-23', not '23/05/2025'",
         ),
         (
             "20250523",
             InvalidValue,
-            "date: '20250523' is not an ISO date; write it as YYYY-MM-DD, such as '2025-05-23'",
+            "date must be an ISO date, YYYY-MM-DD such as '2025-05-23', not '20250523'",
         ),
         (
             "2025-02-30",
             InvalidValue,
-            "date: '2025-02-30' is not a day of the calendar (day is out of range for month)",
+            "date must be a day of the calendar, not '2025-02-30' (day is out of range for month)",
         ),
         (
             "x" * 1000,
             InvalidValue,
-            "date: '" + "x" * 37 + "...' is not an ISO date; write it as YYYY-MM-DD, such as "
-            "'2025-05-23'",
+            "date must be an ISO date, YYYY-MM-DD such as '2025-05-23', not "
+            "'" + "x" * 26 + "…" + "x" * 13 + "' (1000 characters)",
         ),
     ],
 )
@@ -291,7 +292,7 @@ def test_as_of_is_independent_and_keeps_no_journal(tmp_path: Path) -> None:
     ("day", "error", "message"),
     [
         (None, InvalidType, "date: as_of needs a day, not None"),
-        ("May 23", InvalidValue, "date: 'May 23' is not an ISO date"),
+        ("May 23", InvalidValue, "date must be an ISO date, YYYY-MM-DD such as"),
         (5, InvalidType, "date must be a datetime.date or an ISO date string"),
     ],
 )
@@ -306,6 +307,7 @@ def test_as_of_agrees_with_at_on_every_dated_history(
 ) -> None:
     """For any dated history and any day, as_of(day) is at(k) for the k events it holds; none
     of them is dated after the day, and the event after them (if any) is."""
+    assume(any(event.date is not None for event in talks.history) or not talks.history)
     seen = talks.as_of(day)
     k = len(seen.history)
     assert seen == talks.at(k)
@@ -361,7 +363,7 @@ def test_a_file_with_a_date_that_is_not_one_is_refused_naming_the_event() -> Non
     with pytest.raises(InvalidValue) as raised:
         Negotiation.from_dict(data)
     assert str(raised.value) == (
-        "events[2]: date: '23 May' is not an ISO date; write it as YYYY-MM-DD, such as '2025-05-23'"
+        "events[2].date must be an ISO date, YYYY-MM-DD such as '2025-05-23', not '23 May'"
     )
     assert raised.value.path == "events[2].date"
 
@@ -479,3 +481,147 @@ def test_a_pickled_negotiation_crosses_a_process_pool() -> None:
 
 def _played() -> Negotiation:
     return dated_story()
+
+
+def test_as_of_refuses_a_history_with_events_but_no_date() -> None:
+    """An analyst who forgot to date the events gets told, not a plausible answer."""
+    talks = Negotiation()
+    assert talks.as_of("2025-05-01").history == ()  # nothing happened: nothing to date
+    talks.agree_exchange()
+    with pytest.raises(InvalidValue) as raised:
+        talks.as_of("2025-05-01")
+    assert str(raised.value) == (
+        "as_of needs dated events, and none of the 1 event(s) of this negotiation has a date; "
+        "at(k) goes by position"
+    )
+
+
+def test_a_long_or_broken_citation_prints_on_one_short_line_and_is_kept_whole() -> None:
+    talks = Negotiation()
+    citation = "Reuters,\n23 May 2025: " + "a very long report " * 40
+    event = talks.agree_exchange(citation=citation)
+    line = str(event)
+    assert "\n" not in line
+    assert line.endswith(f"({len(' '.join(citation.split()))} characters)]")
+    assert len(line) < 200
+    assert event.citation == citation
+    assert Negotiation.from_json(talks.to_json()).history[0].citation == citation
+
+
+# -- what pledges do by themselves is dated by its call --------------------------------------
+
+
+def _pledged_then_fired(talks: Negotiation | None = None) -> Negotiation:
+    talks = Negotiation() if talks is None else talks
+    talks.agree_exchange(date="2025-05-16")
+    talks.pledge(Side.RUSSIA, "open_third_round", date="2025-05-16")
+    talks.transfer(Tranche.even(1000), date="2025-05-23")  # the pledge fires in this call
+    return talks
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"date": "2025-05-25"},
+            "events[3].date: a move a pledge made by itself carries the date of the call that "
+            "let it through (dated 2025-05-23), not 2025-05-25",
+        ),
+        (
+            {"citation": "TASS"},
+            "events[3].citation: a move a pledge made by itself carries no citation (the "
+            "call's report covers it)",
+        ),
+    ],
+)
+def test_a_pledged_move_dated_or_cited_apart_from_its_call_is_refused_on_load_and_replay(
+    change: dict[str, str], message: str
+) -> None:
+    """Loading and replay refuse what the library never writes: a move a pledge made, dated
+    other than its call (as_of would then cut the call in two), or cited."""
+    talks = _pledged_then_fired()
+    data = talks.to_dict()
+    data["events"][3].update(change)
+    with pytest.raises(InvalidValue) as raised:
+        Negotiation.from_dict(data)
+    assert str(raised.value) == message
+    events = list(talks.history)
+    events[3] = attrs.evolve(events[3], **change)
+    with pytest.raises(InvalidValue) as replayed:
+        Negotiation.replay(events)
+    assert str(replayed.value) == message
+
+
+def test_a_drop_dated_apart_from_the_call_that_ended_the_process_is_refused() -> None:
+    talks = Negotiation()
+    talks.pledge(Side.RUSSIA, "open_third_round", date="2025-05-17")
+    talks.collapse("walked out", date="2025-06-01")
+    data = talks.to_dict()
+    del data["events"][2]["date"]
+    with pytest.raises(InvalidValue) as raised:
+        Negotiation.from_dict(data)
+    assert str(raised.value) == (
+        "events[2].date: a drop by itself carries the date of the call that let it through "
+        "(dated 2025-06-01), not none"
+    )
+
+
+def test_a_journal_line_whose_pledged_move_is_dated_apart_is_refused(tmp_path: Path) -> None:
+    from negotiations._journal import _line  # the one way a journal line is written
+
+    path = tmp_path / "talks.jsonl"
+    with ng.open(path) as kept:
+        _pledged_then_fired(kept)
+    lines = path.read_bytes().splitlines(keepends=True)
+    record = json.loads(lines[-1])
+    record["events"][1]["date"] = "2025-05-25"
+    line, _ = _line(record["prev"], "events", record["events"])
+    path.write_bytes(b"".join(lines[:-1]) + line)
+    with pytest.raises(ng.JournalCorrupted) as raised:
+        ng.open(path)
+    assert str(raised.value) == (
+        f"{path}: line {len(lines)}: events[1].date: a move a pledge made by itself carries "
+        "the date of the call that let it through (dated 2025-05-23), not 2025-05-25"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"), [("date", "an ISO date string"), ("citation", "a string")]
+)
+def test_a_null_date_or_citation_in_a_file_is_refused(name: str, kind: str) -> None:
+    """Both are written only when there is one, so a null is no way to say there is none."""
+    data = dated_story().to_dict()
+    for at in (0, 4):  # an event that has one, and one that has none
+        changed = json.loads(json.dumps(data))
+        changed["events"][at][name] = None
+        with pytest.raises(InvalidValue) as raised:
+            Negotiation.from_dict(changed)
+        assert str(raised.value) == f"events[{at}].{name} must be {kind}, not null"
+        assert raised.value.path == f"events[{at}].{name}"
+
+
+def test_a_backwards_date_in_a_journal_names_the_earlier_line_without_the_file_again(
+    tmp_path: Path,
+) -> None:
+    from negotiations._journal import _line  # the one way a journal line is written
+
+    path = tmp_path / "talks.jsonl"
+    with ng.open(path) as kept:
+        kept.agree_exchange(date="2025-05-30")
+    record = json.loads(path.read_bytes().splitlines()[-1])
+    event = {
+        "trigger": "suspend",
+        "accepted": True,
+        "source": "exchange",
+        "dest": "suspended",
+        "arguments": {"reason": "consultations"},
+        "date": "2025-05-17",
+    }
+    line, _ = _line(record["sha"], "event", event)
+    path.write_bytes(path.read_bytes() + line)
+    with pytest.raises(ng.JournalCorrupted) as raised:
+        ng.open(path)
+    assert str(raised.value) == (
+        f"{path}: line 3: event.date: 2025-05-17 is before 2025-05-30, the date of line 2: "
+        "event; dates never go backwards"
+    )

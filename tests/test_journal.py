@@ -687,3 +687,39 @@ def test_a_sealed_line_without_its_event_is_named(tmp_path: Path) -> None:
     with pytest.raises(ng.JournalCorrupted) as raised:
         ng.open(path)
     assert str(raised.value) == f"{path}: line 3: expected the fields sha, prev and event(s)"
+
+
+def test_a_sealed_line_of_two_values_is_named_though_the_lines_after_it_mend_the_count(
+    tmp_path: Path,
+) -> None:
+    """A line holding two JSON values, and a later line left open that the next one closes,
+    keep the count of values decoded together equal to the count of lines: the first line
+    that does not hold up on its own is still the one named."""
+    path = tmp_path / "talks.jsonl"
+    with ng.open(path) as talks:
+        talks.agree_exchange()
+        talks.transfer(ng.Tranche.even(2, civilians=True))
+        talks.raise_humanitarian_issue("missing persons")
+        talks.resolve_humanitarian_issue("missing persons")
+    lines = path.read_bytes().split(b"\n")[:-1]
+
+    def body(record: dict[str, object]) -> bytes:
+        return json.dumps(record, separators=(",", ":")).encode()[1:]
+
+    def sha(line: bytes) -> str:
+        return line[8:72].decode()
+
+    lines[1] = _resealed(lines[1][74:] + b"," + lines[2])  # line 2: two values
+    third = json.loads(lines[2])
+    del third["sha"]
+    lines[2] = _resealed(body({**third, "prev": sha(lines[1])})[:-1] + b',"x":[1')  # left open
+    fourth = json.loads(lines[3])
+    del fourth["sha"]
+    lines[3] = _resealed(body({**fourth, "prev": sha(lines[2])})[:-1] + b"]}")  # closes it
+    fifth = json.loads(lines[4])
+    del fifth["sha"]
+    lines[4] = _resealed(body({**fifth, "prev": sha(lines[3])}))
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    with pytest.raises(ng.JournalCorrupted) as raised:
+        ng.open(path, read_only=True)
+    assert str(raised.value).startswith(f"{path}: line 2: not JSON (Extra data")
