@@ -17,7 +17,7 @@ from negotiations._negotiation import Negotiation
 from negotiations._terms import ExchangeTerms
 from negotiations._tranche import Tranche
 
-__all__ = ["RECORD_FILE", "Reported", "record_2025", "reported_events"]
+__all__ = ["ILLUSTRATIVE", "RECORD_FILE", "Reported", "record_2025", "reported_events"]
 
 #: The record's file, inside the package.
 RECORD_FILE = "data/record-2025.toml"
@@ -50,6 +50,18 @@ class Reported:
     summary: str
     illustrative: bool = False
     note: str | None = None
+
+    @property
+    def cited(self) -> str:
+        """The citation as the negotiation's event carries it: the report, and whether its
+        figure is illustrative, so that the history says so too."""
+        if self.illustrative:
+            return f"{self.citation}; {ILLUSTRATIVE}"
+        return self.citation
+
+
+#: What the citation of an event whose figure was not reported says.
+ILLUSTRATIVE = "count illustrative: not made public"
 
 
 def _reported(data: Mapping[str, Any], at: int) -> Reported:
@@ -93,7 +105,8 @@ def record_2025() -> Negotiation:
     servicemen, then 120 civilians separately), 307 and 303; the second round (2
     June) agrees a further exchange of at least 1,000 each side, handed over in
     tranches through June and July whose counts were not made public (illustrative
-    in the data); the third round (23 July) opens and agrees 1,200 more each side.
+    in the data, and in those events' citations); the third round (23 July) opens
+    and agrees 1,200 more each side.
     The record ends there: in the third round, that exchange under way.
 
     >>> talks = record_2025()
@@ -104,5 +117,5 @@ def record_2025() -> Negotiation:
     """
     talks = Negotiation()
     for event in reported_events():
-        talks.send(event.trigger, date=event.date, citation=event.citation, **event.arguments)
+        talks.send(event.trigger, date=event.date, citation=event.cited, **event.arguments)
     return talks

@@ -77,7 +77,9 @@ def test_every_event_has_a_date_and_a_citation() -> None:
     assert len(talks.history) == len(reported_events()) == 16
     for event, reported in zip(talks.history, reported_events(), strict=True):
         assert event.date == reported.date
-        assert event.citation == reported.citation
+        assert event.citation == reported.cited
+        marked = event.citation.endswith("; count illustrative: not made public")
+        assert marked is reported.illustrative  # the history says which counts are not reported
         assert event.citation.startswith("Reuters, ")
         assert str(event.date.day) in event.citation
     dates = [event.date for event in talks.history]
