@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import threading
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from negotiations._article import PROCESS
-from negotiations._checks import check_optional_text, check_party, shorten
+from negotiations._checks import check_optional_text, check_party
 from negotiations._dates import as_date, check_order, latest, stood
 from negotiations._definition import Definition
 from negotiations._display import Printer, html_report, markdown_report, pretty, summary
@@ -24,12 +23,12 @@ from negotiations._errors import (
 )
 from negotiations._files import MAX_BYTES
 from negotiations._history import History
-from negotiations._json import loads
 from negotiations._ledger import Ledger
 from negotiations._pledging import (
     by_itself,
     check_pledgeable,
     due,
+    fate,
     pledgeable,
     with_pledge,
     without,
@@ -44,8 +43,16 @@ from negotiations._records import (
     make_event,
     make_pledge,
 )
-from negotiations._replay import fold, fold_saved
-from negotiations._saved import FORMAT, migrate, read_text, write_atomically
+from negotiations._replay import fold
+from negotiations._saved import FORMAT
+from negotiations._saving import (
+    json_text,
+    load_file,
+    read_json,
+    restore_form,
+    saved_form,
+    write_form,
+)
 from negotiations._state import Interest, State
 from negotiations._terms import ExchangeTerms
 from negotiations._tranche import Tranche
@@ -307,7 +314,7 @@ class Negotiation:
             if kept not in state.pledges:
                 raise InvalidValue(
                     f"pledge: pledge {pledge.number} ({self._process.label(pledge.side)}: "
-                    f"{pledge.trigger}) is not waiting: {self._fate(kept)}",
+                    f"{pledge.trigger}) is not waiting: {fate(kept, self._history)}",
                     path="pledge",
                 )
             event = make_event(
@@ -325,18 +332,6 @@ class Negotiation:
         return make_pledge(
             pledge.number, pledge.side, pledge.trigger, pledge.note, blockers, self._token
         )
-
-    def _fate(self, pledge: Pledge) -> str:
-        """What became of a pledge that is not waiting, from the history."""
-        for number, event in enumerate(reversed(self._history)):
-            if event.pledge == pledge and event.trigger != PLEDGE:
-                at = len(self._history) - number - 1
-                if event.trigger == WITHDRAW:
-                    return f"it was withdrawn (history[{at}])"
-                if event.trigger == DROP:
-                    return f"it was dropped when the process ended (history[{at}])"
-                return f"it was carried out (history[{at}]: {event})"
-        return "no such pledge was made in this negotiation"
 
     # -- the moves ------------------------------------------------------------------------
 
@@ -493,7 +488,7 @@ class Negotiation:
         if day is not None:
             self._clock = (day, len(history) - 1)
 
-    # -- history, saving and restoring ----------------------------------------------------
+    # -- history, saving and restoring (the work in negotiations._saving) ---------------
 
     @classmethod
     def replay(cls, events: Iterable[Event], process: Definition = PROCESS) -> Negotiation:
@@ -573,19 +568,13 @@ class Negotiation:
 
     def to_dict(self) -> dict[str, Any]:
         """The negotiation as JSON-ready data: format version, process, stage, every event."""
-        with self._lock:
+        with self._lock:  # the stage and the events of one moment
             stage, history = self._state.stage, list(self._history)
-        cited = self._engine.citations
-        return {
-            "format": FORMAT,
-            "process": self._process.name,
-            "stage": str(stage),
-            "events": [event.saved(cited) for event in history],
-        }
+        return saved_form(self._process, stage, history)
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The negotiation as JSON text; :meth:`from_json` restores an equal negotiation."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        return json_text(self.to_dict(), indent)
 
     @classmethod
     def from_dict(cls, data: object, process: Definition = PROCESS) -> Negotiation:
@@ -596,41 +585,12 @@ class Negotiation:
         (and whose ``.path`` is that field). A file of another process is refused.
         """
         process = _process(process)
-        try:
-            current = migrate(data, process.name)
-            state, history = fold_saved(
-                process.engine, start(process), current["events"], "events[{}]".format
-            )
-        except InvalidType as error:  # malformed content is a bad value, whatever its shape
-            raise InvalidValue(str(error), path=error.path) from None
-        if current["stage"] != str(state.stage):
-            raise InvalidValue(
-                f"stage: recorded {shorten(current['stage'])}, but the events lead to "
-                f"{str(state.stage)!r}",
-                path="stage",
-            )
-        return cls._made(process, state, history)
+        return cls._made(process, *restore_form(data, process, start(process)))
 
     @classmethod
     def from_json(cls, text: str | bytes, process: Definition = PROCESS) -> Negotiation:
         """Restore from :meth:`to_json`; malformed input raises :class:`InvalidValue`."""
-        if isinstance(text, str):
-            journal = text.startswith(_JOURNAL_LINE)
-        elif isinstance(text, (bytes, bytearray)):
-            journal = text.startswith(_JOURNAL_LINE.encode("ascii"))
-        else:
-            raise InvalidType(f"from_json takes JSON text, not {type(text).__name__}")
-        if journal:  # the other kind of file: say which function opens it
-            raise InvalidValue(
-                "this is a journal, not a saved negotiation; open it with negotiations.open(path)"
-            )
-        try:
-            data = loads(text)  # a key given twice is refused, named by where it stands
-        except InvalidValue:
-            raise
-        except (ValueError, RecursionError) as error:
-            raise InvalidValue(f"not valid JSON: {error}") from None
-        return cls.from_dict(data, process)
+        return cls.from_dict(read_json(text), process)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the negotiation to ``path`` atomically: the file is either the old one or the
@@ -641,14 +601,7 @@ class Negotiation:
         replaced), and so is anything the system refuses (no space, no permission). A
         journal open for writing at ``path`` is refused with :class:`JournalLocked`.
         """
-        document = self.to_dict()
-        events = document.pop("events")
-        # One event per line: readable and diff-friendly, and written by the fast C encoder
-        # (an indent would switch json to its pure-Python one).
-        encode = json.JSONEncoder(ensure_ascii=False).encode
-        lines = ",\n".join(map(encode, events))
-        head = encode(document)[:-1]
-        write_atomically(path, f'{head}, "events": [\n{lines}\n]}}\n')
+        write_form(path, self.to_dict())
 
     @classmethod
     def load(
@@ -665,12 +618,7 @@ class Negotiation:
         :class:`StorageError` (an ``OSError``), naming the path. A journal is refused
         with an :class:`InvalidValue` saying to open it with :func:`negotiations.open`.
         """
-        _process(process)
-        text = read_text(path, max_bytes)
-        try:
-            return cls.from_json(text, process)
-        except InvalidValue as error:
-            raise InvalidValue(f"{os.fspath(path)}: {error}", path=error.path) from None
+        return load_file(cls, path, _process(process), max_bytes)
 
     def close(self) -> None:
         """Close the journal, if the negotiation has one (see :func:`negotiations.open`).
@@ -723,11 +671,8 @@ class Negotiation:
 
 
 def _unpickled(process: Definition, data: dict[str, Any]) -> Negotiation:
+    # Here, not in _saving: a pickle names this function by its module and name.
     return Negotiation.from_dict(data, process)
-
-
-#: How every line of a journal begins (see ``negotiations._journal``).
-_JOURNAL_LINE = '{"sha":"'
 
 
 def start(process: Definition) -> State:

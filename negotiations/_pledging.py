@@ -14,7 +14,7 @@ a replayed history agree on exactly when each pledge fires:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from negotiations._engine import Engine
@@ -31,6 +31,7 @@ __all__ = [
     "check_pledgeable",
     "describe",
     "due",
+    "fate",
     "fulfils",
     "pledgeable",
     "with_pledge",
@@ -138,6 +139,19 @@ def describe(found: Due) -> str:
     kind, pledge = found
     what = "to be dropped" if kind == DROP else "to be carried out"
     return f"pledge {pledge.number} ({_who(pledge)}: {pledge.trigger}) {what}"
+
+
+def fate(pledge: Pledge, history: Sequence[Event]) -> str:
+    """What became of a pledge that is not waiting, from the ``history`` it was made in."""
+    for number, event in enumerate(reversed(history)):
+        if event.pledge == pledge and event.trigger != PLEDGE:
+            at = len(history) - number - 1
+            if event.trigger == WITHDRAW:
+                return f"it was withdrawn (history[{at}])"
+            if event.trigger == DROP:
+                return f"it was dropped when the process ended (history[{at}])"
+            return f"it was carried out (history[{at}]: {event})"
+    return "no such pledge was made in this negotiation"
 
 
 def _who(pledge: Pledge) -> str:
