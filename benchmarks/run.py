@@ -1875,8 +1875,7 @@ def measure_history(settings: Settings, progress: Callable[[str], None], other: 
                 timing.best * scale,
                 "s",
                 JOURNAL_TARGET_S,
-                note=f"{timing.best / size * US:.1f} µs/event; "
-                f"{path.stat().st_size / 1e6:.1f} MB",
+                note=f"{timing.best / size * US:.1f} µs/event; {path.stat().st_size / 1e6:.1f} MB",
                 median=timing.median * scale,
             )
         )
