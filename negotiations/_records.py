@@ -400,11 +400,18 @@ class Event:
             ]
         if self.pledge is not None:
             data["pledge"] = self.pledge.to_dict()
-        if self.date is not None:
-            data["date"] = self.date.isoformat()
-        if self.citation is not None:
-            data["citation"] = self.citation
+        if self.date is not None or self.citation is not None:
+            data.update(self.when_saved())
         return data
+
+    def when_saved(self) -> dict[str, str]:
+        """The ``date`` and ``citation`` fields of :meth:`saved`, each only if there is one."""
+        when = {}
+        if self.date is not None:
+            when["date"] = self.date.isoformat()
+        if self.citation is not None:
+            when["citation"] = self.citation
+        return when
 
     @classmethod
     def from_dict(

@@ -270,8 +270,8 @@ class _Loading:
                 form.pop("date", None)
                 form.pop("citation", None)
                 self.forms[shape] = form
-            if dated:  # its date and citation were read from the item as they stand
-                item = {key: value for key, value in item.items() if key not in _WHEN}
+            if dated:  # the shape's form, with this event's date and citation as saved
+                form = {**form, **made.when_saved()}
         else:
             form = made.saved(self.cited)
         if form != item:  # the event as this library saves it, and nothing else
@@ -306,15 +306,11 @@ class _Loading:
 
 
 _NOTHING: dict[str, object] = {}
-#: The fields of a saved event that say when it happened and who reported it.
-_WHEN = frozenset({"date", "citation"})
 
 
 def _when(item: dict[str, object]) -> tuple[date | None, str | None] | None:
     """The date and citation of saved event ``item``, or ``None`` where either is not as this
     library writes it (the careful road then says what is wrong)."""
-    if item.get("date", _NOTHING) is None or item.get("citation", _NOTHING) is None:
-        return None  # written only when there is one: a null is refused
     try:
         return as_date(item.get("date")), check_optional_text(item.get("citation"), "citation")
     except (InvalidValue, InvalidType):
