@@ -42,6 +42,7 @@ from negotiations._terms import combined
 
 if TYPE_CHECKING:
     from negotiations._definition import Definition
+    from negotiations._terms import ExchangeTerms
 
 __all__ = [
     "Acknowledge",
@@ -175,9 +176,16 @@ class AgreeFurther(Effect):
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
-        agreements = (*state.agreements, arguments["terms"])
-        terms = combined(agreements, process.parties)
-        return evolve(state, stage=dest, terms=terms, agreements=agreements)
+        return _agreed(state, (*state.agreements, arguments["terms"]), dest, process)
+
+
+def _agreed(
+    state: State, agreements: tuple[ExchangeTerms, ...], dest: str, process: Definition
+) -> State:
+    """``state`` in ``dest`` with ``agreements`` in force, and as its terms what they add up
+    to."""
+    terms = combined(agreements, process.parties)
+    return evolve(state, stage=dest, terms=terms, agreements=agreements)
 
 
 @frozen
@@ -213,9 +221,7 @@ class Amend(Effect):
     def apply(
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
-        agreements = (*state.agreements[:-1], arguments["terms"])
-        terms = combined(agreements, process.parties)
-        return evolve(state, stage=dest, terms=terms, agreements=agreements)
+        return _agreed(state, (*state.agreements[:-1], arguments["terms"]), dest, process)
 
 
 @frozen
