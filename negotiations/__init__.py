@@ -11,6 +11,7 @@
 from negotiations._article import PROCESS, RULES
 from negotiations._counts import Counts, SideCounts
 from negotiations._definition import Definition, Move, Rule, Source
+from negotiations._dynamics import ARTICLE_DYNAMICS, Delay, Dynamics, Handovers, Hazard
 from negotiations._errors import (
     DefinitionError,
     InvalidType,
@@ -20,6 +21,7 @@ from negotiations._errors import (
     JournalError,
     JournalLocked,
     JournalReadOnly,
+    MissingExtra,
     NegotiationError,
     StorageError,
     TransitionBlocked,
@@ -36,6 +38,8 @@ from negotiations._negotiation import FORMAT, Negotiation
 from negotiations._process_file import read_process, write_process
 from negotiations._record import record_2025
 from negotiations._records import Blocker, Event, Pledge
+from negotiations._simresult import SimulationResult, StageSummary, Summary
+from negotiations._simulate import simulate
 from negotiations._stages import Side, Stage
 from negotiations._state import Interest, State
 from negotiations._terms import ISTANBUL_TERMS, ExchangeTerms
@@ -44,6 +48,7 @@ from negotiations._tranche import Prisoner, Tranche
 __version__ = "0.1.0"
 
 __all__ = [
+    "ARTICLE_DYNAMICS",
     "FORMAT",
     "ISTANBUL_TERMS",
     "PROCESS",
@@ -52,8 +57,12 @@ __all__ = [
     "Counts",
     "Definition",
     "DefinitionError",
+    "Delay",
+    "Dynamics",
     "Event",
     "ExchangeTerms",
+    "Handovers",
+    "Hazard",
     "History",
     "Interest",
     "InvalidType",
@@ -65,6 +74,7 @@ __all__ = [
     "JournalLocked",
     "JournalReadOnly",
     "Ledger",
+    "MissingExtra",
     "Move",
     "Negotiation",
     "NegotiationError",
@@ -73,16 +83,20 @@ __all__ = [
     "Rule",
     "Side",
     "SideCounts",
+    "SimulationResult",
     "Source",
     "Stage",
+    "StageSummary",
     "State",
     "StorageError",
+    "Summary",
     "Tranche",
     "TransitionBlocked",
     "TransitionNotAllowed",
     "UnknownTrigger",
     "read_process",
     "record_2025",
+    "simulate",
     "write_process",
 ]
 # ``open`` is API (``negotiations.open(path)``) but stays out of ``__all__``: a star import

@@ -12,7 +12,32 @@ if TYPE_CHECKING:
     from negotiations._definition import Definition
     from negotiations._state import State
 
-__all__ = ["state_arrays"]
+__all__ = ["Columns", "evaluated", "state_arrays"]
+
+
+class Columns(dict[str, "NDArray[Any]"]):
+    """Columns of many negotiations (as :func:`state_arrays` gives them), with a memo of the
+    conditions evaluated on them: a condition asked twice — on its own and as part of
+    another — is evaluated once. Whoever changes the columns clears :attr:`memo`."""
+
+    __slots__ = ("memo",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Each condition evaluated on the columns as they are, and its answer.
+        self.memo: dict[Any, NDArray[Any]] = {}
+
+
+def evaluated(condition: Any, arrays: Mapping[str, NDArray[Any]], process: Any) -> NDArray[Any]:
+    """``condition.evaluate(arrays, process)``, asked of the memo first when ``arrays`` keeps
+    one (:class:`Columns`)."""
+    memo = getattr(arrays, "memo", None)
+    if memo is None:
+        return condition.evaluate(arrays, process)  # type: ignore[no-any-return]  # a Mask
+    found = memo.get(condition)
+    if found is None:
+        found = memo[condition] = condition.evaluate(arrays, process)
+    return found
 
 
 def state_arrays(

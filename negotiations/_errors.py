@@ -14,18 +14,20 @@
     │   ├── JournalLocked          the journal is open for writing elsewhere
     │   └── JournalClosed          a move after close(): it would not be kept
     │       └── JournalReadOnly    a move on a journal opened with read_only=True
-    └── StorageError               (also OSError) a file that cannot be read or written as
-                                   asked: missing, not a regular file, too large, no space
+    ├── StorageError               (also OSError) a file that cannot be read or written as
+    │                              asked: missing, not a regular file, too large, no space
+    └── MissingExtra               (also ImportError) an optional part needs a package that
+                                   is not installed; the message names the extra to install
 
 Every refusal leaves the negotiation exactly as it was. Callers who do not
 want to import these classes can catch the builtins they already know:
-``ValueError``, ``TypeError`` and ``OSError``.
+``ValueError``, ``TypeError``, ``OSError`` and ``ImportError``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from negotiations._records import Blocker
@@ -39,12 +41,14 @@ __all__ = [
     "JournalError",
     "JournalLocked",
     "JournalReadOnly",
+    "MissingExtra",
     "NegotiationError",
     "StorageError",
     "TransitionBlocked",
     "TransitionNotAllowed",
     "UnknownTrigger",
     "located",
+    "need",
 ]
 
 
@@ -83,6 +87,26 @@ class TransitionNotAllowed(NegotiationError):
         self.allowed: tuple[str, ...] = tuple(allowed)
         possible = ", ".join(self.allowed) if self.allowed else "nothing: the process has ended"
         super().__init__(f"{trigger} is not a move from stage {stage}; possible now: {possible}")
+
+
+class MissingExtra(NegotiationError, ImportError):
+    """An optional part of the library needs a package that is not installed:
+    ``"simulate needs numpy: pip install 'negotiations[sim]'"``."""
+
+    def __init__(self, what: str, package: str, extra: str) -> None:
+        super().__init__(f"{what} needs {package}: pip install 'negotiations[{extra}]'")
+        self.name = package  # ImportError's field: the module that is missing
+
+
+def need(module: str, what: str, extra: str) -> Any:
+    """The module ``module``, imported; :class:`MissingExtra` naming ``extra`` when it is
+    not installed."""
+    import importlib  # noqa: PLC0415  # only optional parts import this way
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtra(what, module.partition(".")[0], extra) from None
 
 
 class UnknownTrigger(NegotiationError, ValueError):

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
 
-from negotiations._arrays import state_arrays
+from negotiations._arrays import evaluated, state_arrays
 from negotiations._checks import TEXT, check_each, check_text, kind_of, shorten
 from negotiations._errors import InvalidType, InvalidValue
 from negotiations._stages import label
@@ -310,7 +310,7 @@ class ExchangeComplete(Condition):
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         mask = arrays["agreed"].copy()
         for part in _COMPLETE:
-            mask &= part.evaluate(arrays, process)
+            mask &= evaluated(part, arrays, process)
         return mask
 
 
@@ -346,7 +346,7 @@ class UnderWay(Condition):
         return Bound(explain, met)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
-        result: Mask = arrays["agreed"] & ~ExchangeComplete().evaluate(arrays, process)
+        result: Mask = arrays["agreed"] & ~evaluated(ExchangeComplete(), arrays, process)
         return result
 
 
@@ -436,7 +436,7 @@ class Resolved(Condition):
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
         mask: Mask = arrays[f"open.{self.item}"] == 0
         if self.exchange:
-            mask = mask & ExchangeComplete().evaluate(arrays, process)
+            mask = mask & evaluated(ExchangeComplete(), arrays, process)
         return mask
 
     def to_dict(self) -> dict[str, Any]:
@@ -524,9 +524,9 @@ class AllOf(Condition):
         return Bound(explain, met)
 
     def evaluate(self, arrays: Arrays, process: Definition) -> Mask:
-        mask = self.conditions[0].evaluate(arrays, process)
+        mask = evaluated(self.conditions[0], arrays, process)
         for part in self.conditions[1:]:
-            mask = mask & part.evaluate(arrays, process)
+            mask = mask & evaluated(part, arrays, process)
         return mask
 
     def to_dict(self) -> dict[str, Any]:

@@ -26,11 +26,17 @@ kind               what the move does
 ``resume``         back to the stage the process was suspended from
 ``end``            the process ends (``reason``); a suspension is over
 =================  ============================================================
+
+Each effect also has an *array form* for simulations (:meth:`Effect.advance`):
+the same change made to many negotiations at once, on the columns of
+:func:`negotiations.conditions.state_arrays` and a few more (see
+:data:`ENGINE_COLUMNS`), with the arguments a simulation draws. Only the
+simulation engine calls it; it needs numpy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from attrs import field, frozen
@@ -41,10 +47,17 @@ from negotiations._state import Interest, State, evolve
 from negotiations._terms import combined
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from negotiations._definition import Definition
     from negotiations._terms import ExchangeTerms
 
+    Columns = MutableMapping[str, NDArray[Any]]
+    Rows = NDArray[np.intp]
+
 __all__ = [
+    "ENGINE_COLUMNS",
     "Acknowledge",
     "Agree",
     "AgreeFurther",
@@ -60,6 +73,22 @@ __all__ = [
     "Transfer",
     "effect_from_dict",
 ]
+
+#: The columns the array forms keep beside those of ``state_arrays``, one row per
+#: negotiation: the stage suspended from (-1 when not suspended), how many exchanges
+#: are agreed, the civilians released by each party (a column per party), how many
+#: handovers, and how many interests were declared and acknowledgements given.
+ENGINE_COLUMNS = (
+    "suspended_from",
+    "agreements",
+    "civilians",
+    "tranches",
+    "interests.declared",
+    "interests.acknowledged",
+)
+
+#: A move's destination in the array forms when it stays in its stage.
+STAYS = -1
 
 #: Parameters a move may take only to keep them in the history.
 _RECORDED = frozenset({"reason", "note"})
@@ -115,6 +144,73 @@ class Effect:
         """The effect as data for a process file."""
         return {"kind": self.kind}
 
+    # -- the array form ------------------------------------------------------------------
+
+    def admissible(self, columns: Columns, process: Definition) -> NDArray[np.bool_] | None:
+        """Where the arguments a simulation draws fit the state (the array form of
+        :meth:`admit`), one row per negotiation; ``None`` when they fit everywhere."""
+        return None
+
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        """Make the move in the negotiations at ``rows`` of ``columns`` (the array form of
+        :meth:`apply`): ``dest`` is the index of the stage it leads to (``STAYS`` when
+        it stays), ``arguments`` what the simulation drew, a value or one row per
+        negotiation in ``rows``."""
+        if dest != STAYS:
+            columns["stage"][rows] = dest
+
+
+def _add(column: NDArray[Any], rows: Rows, values: Any) -> None:
+    """``column[rows] += values``; a column per party is added to one party at a time
+    (indexing one dimension is several times faster than two)."""
+    if column.ndim == 1:
+        column[rows] += values
+        return
+    across = getattr(values, "ndim", 1) == 2
+    for party in range(column.shape[1]):
+        part = column[:, party]
+        part[rows] += values[:, party] if across else values[party]
+
+
+def _set(column: NDArray[Any], rows: Rows, values: Any) -> None:
+    """``column[rows] = values`` for a column per party, one party at a time (see
+    :func:`_add`); ``values`` has one number per party."""
+    for party in range(column.shape[1]):
+        part = column[:, party]
+        part[rows] = values[party]
+
+
+def _terms_into(
+    columns: Columns, rows: Rows, terms: ExchangeTerms, process: Definition, *, add: bool
+) -> None:
+    """``terms`` agreed in the negotiations at ``rows``: in place of what was agreed, or,
+    with ``add``, beside it (quotas and holdings add up; the rest is the latest's)."""
+    parties = process.parties
+    numbers = {
+        "quota": terms.quotas(parties),
+        "seriously_ill_held": terms.seriously_ill_held.over(parties),
+        "young_held": terms.young_held.over(parties),
+    }
+    for name, values in numbers.items():
+        if add:
+            _add(columns[name], rows, values)
+        else:
+            _set(columns[name], rows, values)
+    _set(columns["share"], rows, [terms.share(party) for party in parties])
+    columns["civilians_separate"][rows] = terms.civilians_separate
+    columns["agreed"][rows] = True
+    if add:
+        columns["agreements"][rows] += 1
+    else:
+        columns["agreements"][rows] = 1
+
 
 @frozen
 class Record(Effect):
@@ -154,6 +250,18 @@ class Agree(Effect):
         terms = arguments["terms"]
         return evolve(state, stage=dest, terms=terms, suspended_from=None, agreements=(terms,))
 
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        super().advance(columns, rows, arguments, dest, process)
+        _terms_into(columns, rows, arguments["terms"], process, add=False)
+        columns["suspended_from"][rows] = STAYS
+
 
 @frozen
 class AgreeFurther(Effect):
@@ -177,6 +285,17 @@ class AgreeFurther(Effect):
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
         return _agreed(state, (*state.agreements, arguments["terms"]), dest, process)
+
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        super().advance(columns, rows, arguments, dest, process)
+        _terms_into(columns, rows, arguments["terms"], process, add=True)
 
 
 def _agreed(
@@ -223,6 +342,18 @@ class Amend(Effect):
     ) -> State:
         return _agreed(state, (*state.agreements[:-1], arguments["terms"]), dest, process)
 
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        raise InvalidValue(
+            "an amendment cannot be simulated: it needs new terms, which a simulation does not draw"
+        )
+
 
 @frozen
 class Transfer(Effect):
@@ -255,6 +386,27 @@ class Transfer(Effect):
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
         return evolve(state, stage=dest, ledger=state.ledger.add(arguments["tranche"]))
+
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        """``arguments`` are the tranche's columns: ``tranche.released``,
+        ``tranche.seriously_ill`` and ``tranche.young`` (a column per party) and
+        ``tranche.civilians`` (whether each is a handover of civilians)."""
+        super().advance(columns, rows, arguments, dest, process)
+        released = arguments["tranche.released"]
+        _add(columns["released"], rows, released)
+        _add(columns["seriously_ill"], rows, arguments["tranche.seriously_ill"])
+        _add(columns["young"], rows, arguments["tranche.young"])
+        civilians = arguments["tranche.civilians"]
+        if civilians.any():
+            _add(columns["civilians"], rows[civilians], released[civilians])
+        columns["tranches"][rows] += 1
 
 
 @frozen
@@ -292,6 +444,17 @@ class Open(_OfItems):
     ) -> State:
         return state.with_item(self.kind_of_item, arguments["name"], dest)
 
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        super().advance(columns, rows, arguments, dest, process)
+        columns[f"open.{self.kind_of_item}"][rows] += 1
+
 
 @frozen
 class Close(_OfItems):
@@ -312,6 +475,22 @@ class Close(_OfItems):
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
         return state.without_item(self.kind_of_item, arguments["name"], dest)
+
+    def admissible(self, columns: Columns, process: Definition) -> NDArray[np.bool_] | None:
+        """Where an item of the kind is open (a simulation closes the oldest)."""
+        result: NDArray[np.bool_] = columns[f"open.{self.kind_of_item}"] > 0
+        return result
+
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        super().advance(columns, rows, arguments, dest, process)
+        columns[f"open.{self.kind_of_item}"][rows] -= 1
 
 
 @frozen
@@ -336,6 +515,18 @@ class Declare(Effect):
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
         return state.with_interest(arguments["side"], arguments["name"], dest)
+
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        super().advance(columns, rows, arguments, dest, process)
+        columns["interests.declared"][rows] += 1
+        columns["pending_interests"][rows] += 1
 
 
 @frozen
@@ -370,6 +561,29 @@ class Acknowledge(Effect):
         owner, by = _owner(state, arguments["side"], arguments["name"], process)
         return state.with_acknowledgement(owner, arguments["name"], by, process, dest)
 
+    def admissible(self, columns: Columns, process: Definition) -> NDArray[np.bool_] | None:
+        """Where some declared interest waits for an acknowledgement (a simulation
+        acknowledges the oldest, each other party in turn)."""
+        others = len(process.parties) - 1
+        result: NDArray[np.bool_] = (
+            columns["interests.declared"] * others > columns["interests.acknowledged"]
+        )
+        return result
+
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        super().advance(columns, rows, arguments, dest, process)
+        others = len(process.parties) - 1
+        given = columns["interests.acknowledged"][rows] + 1
+        columns["interests.acknowledged"][rows] = given
+        columns["pending_interests"][rows] = columns["interests.declared"][rows] - given // others
+
 
 def _owner(state: State, side: str, name: str, process: Definition) -> tuple[str, str]:
     """Whose interest ``name`` is acknowledged, and by whom, when ``side`` is named."""
@@ -401,6 +615,17 @@ class Suspend(Effect):
     ) -> State:
         return evolve(state, stage=dest, suspended_from=state.stage)
 
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        columns["suspended_from"][rows] = columns["stage"][rows]
+        super().advance(columns, rows, arguments, dest, process)
+
 
 @frozen
 class Resume(Effect):
@@ -413,6 +638,18 @@ class Resume(Effect):
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
         return evolve(state, stage=dest, suspended_from=None)
+
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        """Back to the stage each negotiation was suspended from (``dest`` is not used)."""
+        columns["stage"][rows] = columns["suspended_from"][rows]
+        columns["suspended_from"][rows] = STAYS
 
 
 @frozen
@@ -429,6 +666,17 @@ class End(Effect):
         self, state: State, arguments: Mapping[str, Any], dest: str, process: Definition
     ) -> State:
         return evolve(state, stage=dest, suspended_from=None)
+
+    def advance(
+        self,
+        columns: Columns,
+        rows: Rows,
+        arguments: Mapping[str, Any],
+        dest: int,
+        process: Definition,
+    ) -> None:
+        super().advance(columns, rows, arguments, dest, process)
+        columns["suspended_from"][rows] = STAYS
 
 
 _KINDS: Mapping[str, type[Effect]] = {

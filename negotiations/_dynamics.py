@@ -1,0 +1,427 @@
+"""The stochastic model of how a negotiation of a process unfolds, day by day, for simulations.
+
+A :class:`Dynamics` says, for each move of a process, how it comes about — at
+random while it is possible (:class:`Hazard`, a rate per day), or a number of
+days after it becomes possible (:class:`Delay`) — how a handover's people are
+drawn (:class:`Handovers`), which pledges the parties make on day 0, and for
+how many days a run lasts. It is checked against its process when it is made:
+an error names the field, before any work starts.
+
+Time is continuous and counted in days from day 0; an event that happens at
+time ``t`` is dated ``start + floor(t)`` days. A move is *possible* when it is
+a move from the current stage, its rules are all met, and the arguments the
+dynamics would draw fit the state (a humanitarian issue to resolve is open, an
+interest to acknowledge is waiting). Arguments are drawn as follows:
+
+- an agreement (``agree``, ``agree_further``): the simulation's terms;
+- a handover (``transfer``): by :class:`Handovers`;
+- an item opened (``open``): named ``"<noun> <n>"``, the n-th of its kind; the
+  item closed (``close``) is the oldest one open;
+- a core interest declared (``declare``): the n-th, ``"interest <n>"``, by the
+  parties in turn (the first party, then the second, ...); an acknowledgement
+  (``acknowledge``) goes to the oldest interest still waiting, from the parties
+  that have not yet acknowledged it, in party order;
+- a ``reason`` or ``note``: ``"simulated"``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from attrs import field, frozen
+from immutables import Map
+
+from negotiations._article import PROCESS
+from negotiations._checks import shorten
+from negotiations._errors import InvalidType, InvalidValue, located
+from negotiations._stages import Side, Stage
+from negotiations.effects import Transfer
+
+if TYPE_CHECKING:
+    from negotiations._definition import Definition
+
+__all__ = ["ARTICLE_DYNAMICS", "Delay", "Dynamics", "Handovers", "Hazard", "Timing"]
+
+
+def _number(value: object, where: str, *, at_most: float | None = None) -> float:
+    """A finite, non-negative real number (at most ``at_most``), else an error naming
+    ``where``."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidType(f"{where} must be a number, not {type(value).__name__}", path=where)
+    number = float(value)
+    if not math.isfinite(number) or number < 0:
+        raise InvalidValue(
+            f"{where} must be a finite number of at least 0, not {value!r}", path=where
+        )
+    if at_most is not None and number > at_most:
+        raise InvalidValue(
+            f"{where} is a probability: at most {at_most:g}, not {value!r}", path=where
+        )
+    return number
+
+
+def _rate(value: object) -> float | Map[str, float]:
+    if isinstance(value, Mapping):
+        rates: dict[str, float] = {}
+        for stage, rate in value.items():
+            if not isinstance(stage, str):
+                raise InvalidType(
+                    f"rate: a stage is named by a string, not {type(stage).__name__}", path="rate"
+                )
+            rates[str(stage)] = _number(rate, f"rate.{stage}")
+        return Map(rates)
+    return _number(value, "rate")
+
+
+def _show_rate(rate: float | Map[str, float]) -> str:
+    if isinstance(rate, float):
+        return repr(rate)
+    return "{" + ", ".join(f"{stage!r}: {rate[stage]!r}" for stage in sorted(rate)) + "}"
+
+
+@frozen
+class Hazard:
+    """A move that comes about at random while it is possible.
+
+    ``rate`` is in events per day: the move is made after a waiting time drawn
+    from an exponential distribution with this rate (mean ``1 / rate`` days),
+    counted from the moment it is possible, and redrawn after every event (the
+    chance does not build up). A mapping gives a rate per stage the move is made
+    from (``{"talks": 0.2}``); a stage it leaves out has rate 0.
+
+    >>> Hazard(0.5)
+    Hazard(rate=0.5)
+    """
+
+    #: Events per day while the move is possible; or a mapping of stage to that rate.
+    rate: float | Map[str, float] = field(converter=_rate, repr=_show_rate)
+
+    def at(self, stage: str) -> float:
+        """The rate (per day) while the process is in ``stage``."""
+        rate = self.rate
+        return rate if isinstance(rate, float) else rate.get(stage, 0.0)
+
+
+def _days(value: object) -> float:
+    return _number(value, "low")
+
+
+@frozen
+class Delay:
+    """A move made a number of days after it becomes possible.
+
+    The delay is drawn uniformly between ``low`` and ``high`` days (exactly
+    ``low`` when ``high`` is not given) when the move becomes possible; if it
+    stops being possible first, the wait starts again the next time it is.
+
+    >>> Delay(30, 120)
+    Delay(low=30.0, high=120.0)
+    """
+
+    #: The shortest delay, in days.
+    low: float = field(converter=_days)
+    #: The longest delay, in days (``low`` when not given: a fixed delay).
+    high: float = field(default=None)
+
+    def __attrs_post_init__(self) -> None:
+        high = self.low if self.high is None else _number(self.high, "high")
+        if high < self.low:
+            raise InvalidValue(
+                f"high: the longest delay ({high:g} days) is shorter than the shortest "
+                f"({self.low:g} days)",
+                path="high",
+            )
+        object.__setattr__(self, "high", high)  # frozen: set once, while being built
+
+
+#: How one move comes about.
+Timing = Hazard | Delay
+
+
+def _size(value: object) -> tuple[int, int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value, value)
+    if (
+        not isinstance(value, tuple | list)
+        or len(value) != 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+    ):
+        raise InvalidType(
+            f"size must be a number of people or a (fewest, most) pair of them, not {value!r}",
+            path="size",
+        )
+    low, high = value
+    if low < 1 or high < low:
+        raise InvalidValue(
+            f"size: a handover releases at least 1 person each side, and the most is at "
+            f"least the fewest; got ({low}, {high})",
+            path="size",
+        )
+    return (low, high)
+
+
+def _probability(name: str) -> Any:
+    def convert(value: object) -> float:
+        return _number(value, name, at_most=1.0)
+
+    return convert
+
+
+@frozen
+class Handovers:
+    """How a handover (a ``transfer`` move) is drawn.
+
+    >>> Handovers(size=(100, 400), civilians=0.1)
+    Handovers(size=(100, 400), civilians=0.1, seriously_ill=0.0, young=0.0)
+    """
+
+    #: People each party releases in one handover, drawn uniformly from this (fewest, most)
+    #: range, both ends included. Where the terms set a ratio (one for thirty), it is the
+    #: number of times the ratio is handed over, each party releasing its share of each.
+    size: tuple[int, int] = field(default=(100, 400), converter=_size)
+    #: The probability (0 to 1) that a handover is of civilians (all of them civilians).
+    civilians: float = field(default=0.0, converter=_probability("civilians"))
+    #: The probability (0 to 1) that each person handed over is seriously ill.
+    seriously_ill: float = field(default=0.0, converter=_probability("seriously_ill"))
+    #: The probability (0 to 1) that each person handed over is under the agreed age limit.
+    young: float = field(default=0.0, converter=_probability("young"))
+
+
+def _moves(value: object) -> Map[str, Timing]:
+    if not isinstance(value, Mapping):
+        raise InvalidType(
+            f"moves must be a mapping of trigger to Hazard or Delay, not {type(value).__name__}",
+            path="moves",
+        )
+    for trigger, timing in value.items():
+        if not isinstance(timing, Hazard | Delay):
+            raise InvalidType(
+                f"moves.{trigger} must be a Hazard or a Delay, not {type(timing).__name__}",
+                path=f"moves.{trigger}",
+            )
+    return Map(value)
+
+
+def _pledges(value: object) -> tuple[tuple[str, str], ...]:
+    if isinstance(value, str | bytes) or not isinstance(value, tuple | list):
+        raise InvalidType(
+            f"pledges must be a sequence of (party, trigger) pairs, not {type(value).__name__}",
+            path="pledges",
+        )
+    pairs = []
+    for at, pair in enumerate(value):
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise InvalidType(
+                f"pledges[{at}] must be a (party, trigger) pair, not {pair!r}",
+                path=f"pledges[{at}]",
+            )
+        pairs.append((pair[0], pair[1]))
+    return tuple(pairs)
+
+
+def _horizon(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(
+            f"horizon must be a whole number of days, not {type(value).__name__}", path="horizon"
+        )
+    if value < 1:
+        raise InvalidValue(f"horizon must be at least 1 day, not {value}", path="horizon")
+    return value
+
+
+def _start(value: object) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        raise InvalidType("start must be a date, not a datetime", path="start")
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+        raise InvalidValue(
+            f"start: {shorten(value)} is not an ISO date (such as 2025-05-16)", path="start"
+        )
+    raise InvalidType(f"start must be a date or ISO text, not {type(value).__name__}", path="start")
+
+
+def _process(value: object) -> Definition:
+    from negotiations._definition import Definition  # noqa: PLC0415  # the module imports this one's users
+
+    if not isinstance(value, Definition):
+        raise InvalidType(
+            f"process must be a Definition, not {type(value).__name__}", path="process"
+        )
+    return value
+
+
+def _show_process(process: Definition) -> str:
+    return f"<process {shorten(process.name)}>"
+
+
+@frozen(repr=False)
+class Dynamics:
+    """How a negotiation of ``process`` unfolds, as a stochastic model (see the module).
+
+    Every field is checked against the process when the dynamics is made; an error
+    names the field (``moves.fly``, ``moves.collapse.rate.settlement``,
+    ``handovers.civilians``), before any work starts.
+    """
+
+    #: The process the dynamics is for (the article's by default).
+    process: Definition = field(default=PROCESS, converter=_process)
+    #: For each trigger that comes about by itself, how: a :class:`Hazard` (rate per day
+    #: while possible) or a :class:`Delay` (days after it becomes possible). A move left
+    #: out is never made, unless a pledge makes it.
+    moves: Map[str, Timing] = field(factory=Map, converter=_moves)
+    #: How a handover's people are drawn; needed when a handover move is timed.
+    handovers: Handovers | None = None
+    #: Pledges made on day 0, in order: (party, trigger); each pledged move is made the
+    #: moment it is possible, as :meth:`negotiations.Negotiation.pledge` does.
+    pledges: tuple[tuple[str, str], ...] = field(default=(), converter=_pledges)
+    #: How long a run lasts, in days: one not finished by then ends where it stands.
+    horizon: int = field(default=730, converter=_horizon)
+    #: The date of day 0 (the process's source's date when not given).
+    start: datetime.date | None = field(default=None, converter=_start)
+
+    def __attrs_post_init__(self) -> None:
+        _check(self)
+
+    def __repr__(self) -> str:
+        """The fields, the moves in the process's order."""
+        triggers = self.process.triggers
+        moves = ", ".join(
+            f"{trigger!r}: {self.moves[trigger]!r}" for trigger in triggers if trigger in self.moves
+        )
+        return (
+            f"Dynamics(process={_show_process(self.process)}, moves={{{moves}}}, "
+            f"handovers={self.handovers!r}, pledges={self.pledges!r}, horizon={self.horizon!r}, "
+            f"start={self.start!r})"
+        )
+
+    @property
+    def first_day(self) -> datetime.date:
+        """The date of day 0."""
+        return self.start if self.start is not None else self.process.source.date
+
+
+def _check(dynamics: Dynamics) -> None:
+    """Refuse what ``dynamics.process`` does not have, naming the field."""
+    process = dynamics.process
+    triggers = process.triggers
+    for trigger, timing in dynamics.moves.items():
+        where = f"moves.{trigger}"
+        moves = [move for move in process.moves if move.trigger == trigger]
+        if not moves:
+            raise InvalidValue(
+                f"{where}: the process {shorten(process.name)} has no move {shorten(str(trigger))}; "
+                f"its moves are {', '.join(triggers)}",
+                path=where,
+            )
+        for move in moves:
+            if not move.effect.by_default:
+                raise InvalidValue(
+                    f"{where}: {trigger} cannot be simulated: a move of kind "
+                    f"{move.effect.kind!r} needs arguments the dynamics do not draw",
+                    path=where,
+                )
+        if isinstance(timing, Hazard) and not isinstance(timing.rate, float):
+            sources = {stage for move in moves for stage in move.sources}
+            for stage in timing.rate:
+                if stage not in sources:
+                    raise InvalidValue(
+                        f"{where}.rate.{stage}: {trigger} is not a move from "
+                        f"{shorten(stage)}; it is made from {', '.join(s for s in process.stages if s in sources)}",
+                        path=f"{where}.rate.{stage}",
+                    )
+    if dynamics.handovers is not None and not isinstance(dynamics.handovers, Handovers):
+        raise InvalidType(
+            f"handovers must be Handovers, not {type(dynamics.handovers).__name__}",
+            path="handovers",
+        )
+    hands_over = [m.trigger for m in process.moves if isinstance(m.effect, Transfer)]
+    timed = [t for t in hands_over if t in dynamics.moves]
+    if dynamics.handovers is not None and not hands_over:
+        raise InvalidValue(
+            f"handovers: the process {shorten(process.name)} has no move that hands people over",
+            path="handovers",
+        )
+    if dynamics.handovers is None and timed:
+        raise InvalidValue(
+            f"handovers: {timed[0]} hands people over; say how with handovers=Handovers(...)",
+            path="handovers",
+        )
+    for at, (party, trigger) in enumerate(dynamics.pledges):
+        where = f"pledges[{at}]"
+        if party not in process.parties:
+            raise InvalidValue(
+                f"{where}: {shorten(str(party))} is not a party of {shorten(process.name)}; "
+                f"its parties are {', '.join(process.parties)}",
+                path=where,
+            )
+        if trigger not in triggers:
+            raise InvalidValue(
+                f"{where}: the process {shorten(process.name)} has no move {shorten(str(trigger))}",
+                path=where,
+            )
+        from negotiations._pledging import check_pledgeable  # noqa: PLC0415  # engine-level
+
+        try:
+            check_pledgeable(process.engine, trigger)
+        except InvalidValue as error:
+            raise located(error, where) from None
+
+
+_ACTIVE = (Stage.TALKS, Stage.EXCHANGE, Stage.THIRD_ROUND, Stage.LEADERS_MEETING)
+
+#: Illustrative dynamics for the article's process: the rates and delays are not
+#: estimates from data; they are of the order of the events of 2025 (talks on 16 May,
+#: three handovers of about 300-400 from 23 May) so that runs look like the record.
+#: Russia's pledge (article line 8: the third round "will take place after a prisoner
+#: exchange") opens the third round the moment the exchange is complete.
+ARTICLE_DYNAMICS = Dynamics(
+    process=PROCESS,
+    moves={
+        # An exchange is agreed within about five days of talks; a further one about
+        # every 200 days after.
+        "agree_exchange": Hazard(
+            {
+                Stage.TALKS: 0.2,
+                Stage.THIRD_ROUND: 0.005,
+                Stage.LEADERS_MEETING: 0.005,
+            }
+        ),
+        # About one handover every two days while one is due.
+        "transfer": Hazard(
+            {Stage.EXCHANGE: 0.5, Stage.THIRD_ROUND: 0.5, Stage.LEADERS_MEETING: 0.5}
+        ),
+        # Leaders meet one to four months after they can.
+        "convene_leaders": Delay(30, 120),
+        # A settlement about 100 days after every interest is acknowledged.
+        "sign_settlement": Hazard(0.01),
+        "raise_humanitarian_issue": Hazard(dict.fromkeys(_ACTIVE, 0.01)),
+        "resolve_humanitarian_issue": Hazard(dict.fromkeys(_ACTIVE, 0.05)),
+        "declare_interest": Hazard(dict.fromkeys(_ACTIVE, 0.005)),
+        "acknowledge_interest": Hazard(dict.fromkeys(_ACTIVE, 0.02)),
+        "suspend": Hazard(dict.fromkeys(_ACTIVE, 0.002)),
+        # A suspension lasts one week to two months.
+        "resume": Delay(7, 60),
+        "collapse": Hazard(
+            {
+                Stage.TALKS: 0.001,
+                Stage.EXCHANGE: 0.0005,
+                Stage.THIRD_ROUND: 0.002,
+                Stage.LEADERS_MEETING: 0.002,
+                Stage.SUSPENDED: 0.01,
+            }
+        ),
+    },
+    handovers=Handovers(size=(200, 400), civilians=0.1, seriously_ill=0.05, young=0.1),
+    pledges=((Side.RUSSIA, "open_third_round"),),
+    horizon=730,
+)

@@ -1,0 +1,408 @@
+"""What a simulation gives: one row per run in columnar arrays, aggregates, a summary table,
+files (CSV, a plot), data frames, and any run rebuilt as a real negotiation."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from negotiations._errors import InvalidType, InvalidValue, need
+from negotiations._stages import label
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from negotiations._definition import Definition
+    from negotiations._dynamics import Dynamics
+    from negotiations._lockstep import Chunk
+    from negotiations._negotiation import Negotiation
+    from negotiations._simulate import Tally
+    from negotiations._terms import ExchangeTerms
+
+__all__ = ["SimulationResult", "StageSummary", "Summary"]
+
+#: The quantiles of days to each stage a summary gives.
+QUANTILES = (0.1, 0.5, 0.9)
+
+
+@frozen
+class StageSummary:
+    """One stage in a :class:`Summary`: how many runs reached it (and the share of all
+    runs), how many ended there, and the days it took to reach it (10th, 50th and 90th
+    percentiles, whole days; ``None`` where no run reached it)."""
+
+    stage: str
+    reached: int
+    share: float
+    ended: int
+    p10: int | None
+    p50: int | None
+    p90: int | None
+
+
+@frozen
+class Summary:
+    """A simulation in one table: a row per stage (see :class:`StageSummary`)."""
+
+    runs: int
+    horizon: int
+    rows: tuple[StageSummary, ...]
+
+    def __str__(self) -> str:
+        header = ("stage", "reached", "share", "ended", "p10 days", "median days", "p90 days")
+        body = [
+            (
+                str(row.stage),
+                f"{row.reached:,}",
+                f"{row.share:.1%}",
+                f"{row.ended:,}",
+                *("-" if q is None else str(q) for q in (row.p10, row.p50, row.p90)),
+            )
+            for row in self.rows
+        ]
+        widths = [max(len(line[i]) for line in (header, *body)) for i in range(len(header))]
+        lines = [
+            f"{self.runs:,} runs over {self.horizon} days",
+            "  ".join(
+                h.ljust(w) if i == 0 else h.rjust(w)
+                for i, (h, w) in enumerate(zip(header, widths, strict=True))
+            ),
+        ]
+        lines += [
+            "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(line, widths, strict=True))
+            )
+            for line in body
+        ]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+class Collector:
+    """Gathers chunks, in any order, into one :class:`SimulationResult`: rows into arrays
+    allocated once, tallies added up."""
+
+    def __init__(
+        self, dynamics: Dynamics, terms: ExchangeTerms | None, seed: int, runs: int, keep: str
+    ) -> None:
+        import numpy as np  # noqa: PLC0415  # optional: the sim extra
+
+        process = dynamics.process
+        self.dynamics, self.terms, self.seed, self.runs, self.keep = (
+            dynamics,
+            terms,
+            seed,
+            runs,
+            keep,
+        )
+        self.tally: Tally | None = None
+        self.columns: dict[str, NDArray[Any]] | None = None
+        if keep == "runs":
+            stages, parties = len(process.stages), len(process.parties)
+            self.columns = {
+                "final_stage": np.zeros(runs, dtype=np.int8),
+                "days_to": np.zeros((runs, stages), dtype=np.int32),
+                "released": np.zeros((runs, parties), dtype=np.int32),
+                "tranches": np.zeros(runs, dtype=np.int32),
+                "moves": np.zeros(runs, dtype=np.int32),
+            }
+
+    def add(self, first: int, chunk: Chunk | None, tally: Tally) -> None:
+        """The chunk whose first run is number ``first``."""
+        self.tally = tally if self.tally is None else self.tally + tally
+        if chunk is not None and self.columns is not None:
+            rows = slice(first, first + len(chunk.final_stage))
+            for name, column in self.columns.items():
+                column[rows] = getattr(chunk, name)
+
+    def result(self) -> SimulationResult:
+        assert self.tally is not None  # runs >= 1: one chunk at least
+        return SimulationResult(
+            self.dynamics, self.terms, self.seed, self.runs, self.keep, self.tally, self.columns
+        )
+
+
+class SimulationResult:
+    """The runs of :func:`negotiations.simulate`, one row per run, in run order.
+
+    With ``keep="summary"`` only the aggregates are kept: :meth:`stage_counts`,
+    :meth:`summary`, :meth:`plot` and :meth:`replay` work; the per-run methods
+    (:meth:`days_to`, :meth:`to_csv`, ...) say so.
+    """
+
+    def __init__(
+        self,
+        dynamics: Dynamics,
+        terms: ExchangeTerms | None,
+        seed: int,
+        runs: int,
+        keep: str,
+        tally: Tally,
+        columns: Mapping[str, NDArray[Any]] | None,
+    ) -> None:
+        #: The dynamics the runs followed (and through it, the process).
+        self.dynamics = dynamics
+        #: The terms every agreement was made on.
+        self.terms = terms
+        #: The seed: the same seed gives the same runs.
+        self.seed = seed
+        #: How many runs.
+        self.runs = runs
+        #: What was kept: ``"runs"`` or ``"summary"``.
+        self.keep = keep
+        self._tally = tally
+        self._columns = columns
+
+    @property
+    def process(self) -> Definition:
+        """The process simulated."""
+        return self.dynamics.process
+
+    def __repr__(self) -> str:
+        counts = self.stage_counts()
+        ended = ", ".join(
+            f"{stage} {count / self.runs:.1%}" for stage, count in counts.items() if count
+        )
+        return (
+            f"<SimulationResult: {self.runs:,} runs of {self.process.name!r} (seed {self.seed}, "
+            f"keep={self.keep!r}); ended in {ended}>"
+        )
+
+    # -- aggregates ------------------------------------------------------------------------
+
+    def stage_counts(self) -> dict[str, int]:
+        """How many runs ended in each stage (every stage of the process, in its order;
+        they add up to :attr:`runs`). A run still going at the horizon counts where it
+        stood."""
+        return {
+            stage: int(count)
+            for stage, count in zip(self.process.stages, self._tally.final, strict=True)
+        }
+
+    def reached(self, stage: str) -> int:
+        """How many runs reached ``stage`` at some point."""
+        return int(self._tally.reached[self._stage(stage)].sum())
+
+    def summary(self) -> Summary:
+        """A table: for each stage, the runs that reached it and their share, the runs that
+        ended there, and the 10th, 50th and 90th percentiles of the days to reach it."""
+        rows = []
+        ended = self._tally.final
+        for index, stage in enumerate(self.process.stages):
+            days = self._tally.reached[index]
+            reached = int(days.sum())
+            found = _quantiles(days, reached)
+            rows.append(
+                StageSummary(stage, reached, reached / self.runs, int(ended[index]), *found)
+            )
+        return Summary(self.runs, self.dynamics.horizon, tuple(rows))
+
+    def reached_by_day(self) -> dict[str, NDArray[np.float64]]:
+        """For each stage, the share of runs that have reached it by the end of each day
+        (day 0 to the horizon)."""
+        import numpy as np  # noqa: PLC0415  # optional: the sim extra
+
+        shares = np.cumsum(self._tally.reached, axis=1) / self.runs
+        return dict(zip(self.process.stages, shares, strict=True))
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def _rows(self, what: str) -> Mapping[str, NDArray[Any]]:
+        if self._columns is None:
+            raise InvalidValue(
+                f"{what}: this result kept only the summary (keep='summary'); simulate "
+                "with keep='runs' for a row per run",
+                path="keep",
+            )
+        return self._columns
+
+    def _stage(self, stage: object) -> int:
+        stages = self.process.stages
+        if not isinstance(stage, str):
+            raise InvalidType(f"stage must be a string, not {type(stage).__name__}", path="stage")
+        if stage not in stages:
+            raise InvalidValue(
+                f"stage: the process {self.process.name!r} has no stage {stage!r}; its "
+                f"stages are {', '.join(stages)}",
+                path="stage",
+            )
+        return stages.index(stage)
+
+    @property
+    def final_stage(self) -> NDArray[np.int8]:
+        """Each run's final stage, as its index in ``process.stages``."""
+        return self._rows("final_stage")["final_stage"]
+
+    def final_stages(self) -> NDArray[np.str_]:
+        """Each run's final stage, by name."""
+        import numpy as np  # noqa: PLC0415  # optional: the sim extra
+
+        names = np.array([str(stage) for stage in self.process.stages])
+        return names[self.final_stage]
+
+    def days_to(self, stage: str) -> NDArray[np.float64]:
+        """For each run, the day it first reached ``stage`` (whole days from day 0; NaN
+        where it never did)."""
+        import numpy as np  # noqa: PLC0415  # optional: the sim extra
+
+        index = self._stage(stage)
+        days = self._rows("days_to")["days_to"][:, index]
+        result = days.astype(np.float64)
+        result[days < 0] = math.nan
+        return result
+
+    def released(self, party: str) -> NDArray[np.int32]:
+        """For each run, how many people ``party`` released in all."""
+        parties = self.process.parties
+        if party not in parties:
+            raise InvalidValue(
+                f"party: the process {self.process.name!r} has no party {party!r}; its "
+                f"parties are {', '.join(parties)}",
+                path="party",
+            )
+        return self._rows("released")["released"][:, parties.index(party)]
+
+    def tranches(self) -> NDArray[np.int32]:
+        """For each run, how many handovers."""
+        return self._rows("tranches")["tranches"]
+
+    def moves(self) -> NDArray[np.int32]:
+        """For each run, how many moves were made (pledged ones included)."""
+        return self._rows("moves")["moves"]
+
+    # -- output ----------------------------------------------------------------------------
+
+    def header(self) -> list[str]:
+        """The names of the columns of :meth:`to_csv`, :meth:`to_pandas` and
+        :meth:`to_arrow`."""
+        process = self.process
+        return [
+            "run",
+            "final_stage",
+            *(f"days_to_{stage}" for stage in process.stages),
+            *(f"released_{party}" for party in process.parties),
+            "tranches",
+            "moves",
+        ]
+
+    def to_csv(self, path: str | os.PathLike[str]) -> None:
+        """Write one row per run, in run order, under a header row (see :meth:`header`);
+        a stage never reached has an empty field. The same seed gives the same bytes."""
+        import numpy as np  # noqa: PLC0415  # optional: the sim extra
+
+        columns = self._rows("to_csv")
+        names = np.array([str(stage) for stage in self.process.stages], dtype=object)
+        step = 100_000
+        with open(path, "w", encoding="utf-8", newline="\n") as out:
+            out.write(",".join(self.header()) + "\n")
+            for start in range(0, self.runs, step):
+                stop = min(start + step, self.runs)
+                fields: list[Any] = [
+                    np.arange(start, stop).astype(str),
+                    names[columns["final_stage"][start:stop]],
+                ]
+                days = columns["days_to"][start:stop]
+                for index in range(days.shape[1]):
+                    text = days[:, index].astype(str).astype(object)
+                    text[days[:, index] < 0] = ""
+                    fields.append(text)
+                released = columns["released"][start:stop]
+                fields += [released[:, p].astype(str) for p in range(released.shape[1])]
+                fields += [columns[name][start:stop].astype(str) for name in ("tranches", "moves")]
+                rows = (",".join(values) for values in zip(*fields, strict=True))
+                out.write("\n".join(rows) + "\n")
+
+    def _table(self, what: str) -> dict[str, NDArray[Any]]:
+        import numpy as np  # noqa: PLC0415  # optional: the sim extra
+
+        columns = self._rows(what)
+        process = self.process
+        table: dict[str, NDArray[Any]] = {
+            "run": np.arange(self.runs),
+            "final_stage": self.final_stages(),
+        }
+        for stage in process.stages:
+            table[f"days_to_{stage}"] = self.days_to(stage)
+        for index, party in enumerate(process.parties):
+            table[f"released_{party}"] = columns["released"][:, index]
+        table["tranches"] = columns["tranches"]
+        table["moves"] = columns["moves"]
+        return table
+
+    def to_pandas(self) -> Any:
+        """The rows as a ``pandas.DataFrame`` (the columns of :meth:`header`; days as
+        floats with NaN where never reached). Needs pandas."""
+        pandas = need("pandas", "to_pandas", "frames")
+        return pandas.DataFrame(self._table("to_pandas"))
+
+    def to_arrow(self) -> Any:
+        """The rows as a ``pyarrow.Table`` (the columns of :meth:`header`; days as
+        floats with NaN where never reached). Needs pyarrow."""
+        pyarrow = need("pyarrow", "to_arrow", "frames")
+        return pyarrow.table(self._table("to_arrow"))
+
+    def plot(self, path: str | os.PathLike[str]) -> None:
+        """Draw, as a PNG at ``path``, the share of runs that have reached each stage by
+        each day. Needs matplotlib: ``pip install 'negotiations[plot]'``."""
+        import numpy as np  # noqa: PLC0415  # optional: the sim extra
+
+        need("matplotlib", "plot", "plot")
+        import matplotlib as mpl  # noqa: PLC0415  # optional: plots only
+
+        mpl.use("Agg", force=False)  # no display needed
+        from matplotlib.figure import Figure  # noqa: PLC0415  # as above
+
+        figure = Figure(figsize=(8, 4.5), dpi=100)
+        axes = figure.add_subplot()
+        days = np.arange(self.dynamics.horizon + 1)
+        for stage, shares in self.reached_by_day().items():
+            if shares[-1] > 0:
+                axes.step(days, shares, where="post", label=label(stage))
+        axes.set_xlabel(f"days from {self.dynamics.first_day.isoformat()}")
+        axes.set_ylabel("share of runs that have reached the stage")
+        axes.set_ylim(0, 1.02)
+        axes.set_xlim(0, self.dynamics.horizon)
+        axes.grid(alpha=0.3)
+        axes.legend(loc="best", fontsize="small")
+        axes.set_title(f"{self.runs:,} runs of {self.process.name!r} (seed {self.seed})")
+        figure.tight_layout()
+        figure.savefig(os.fspath(path), format="png")
+
+    # -- one run ---------------------------------------------------------------------------
+
+    def replay(self, run: int) -> Negotiation:
+        """Run number ``run`` rebuilt as a real, dated :class:`~negotiations.Negotiation`
+        from its own events (its chunk is simulated again, tracing it): the same stage,
+        ledger and days each stage was reached as the simulation's."""
+        if isinstance(run, bool) or not isinstance(run, int):
+            raise InvalidType(f"run must be an int, not {type(run).__name__}", path="run")
+        if not 0 <= run < self.runs:
+            raise InvalidValue(
+                f"run: {run} is not one of the runs 0 to {self.runs - 1}", path="run"
+            )
+        from negotiations._simreplay import rebuild  # noqa: PLC0415  # one run: on demand
+        from negotiations._simulate import trace_run  # noqa: PLC0415  # (a cycle otherwise)
+
+        trace = trace_run(self.dynamics, self.terms, self.seed, run, self.runs)
+        return rebuild(trace, self.dynamics, self.terms, run, self.seed)
+
+
+def _quantiles(days: NDArray[np.int64], reached: int) -> tuple[int | None, ...]:
+    """The days at :data:`QUANTILES` of the runs counted in ``days`` (a count per day): the
+    first day by which at least that share of them had reached the stage."""
+    import numpy as np  # noqa: PLC0415  # optional: the sim extra
+
+    if not reached:
+        return (None,) * len(QUANTILES)
+    cumulative = np.cumsum(days)
+    return tuple(
+        int(np.searchsorted(cumulative, max(1, math.ceil(q * reached)))) for q in QUANTILES
+    )

@@ -1,0 +1,300 @@
+"""``simulate``: many negotiations of a process run by its dynamics, in chunks seeded from one
+seed, on one core or any executor.
+
+The runs are cut into chunks of :data:`CHUNK` runs (the last one shorter). Chunk
+``c`` draws from its own generator, ``numpy.random.SeedSequence(seed,
+spawn_key=(c,))``, so what a run does depends only on the seed and its number:
+the same seed gives the same runs whatever the executor and however many
+workers share the chunks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from typing import TYPE_CHECKING, Any, Literal
+
+from attrs import frozen
+
+from negotiations._article import PROCESS
+from negotiations._checks import shorten
+from negotiations._definition import _SHIPPED, Definition
+from negotiations._dynamics import ARTICLE_DYNAMICS, Dynamics
+from negotiations._errors import InvalidType, InvalidValue, need
+from negotiations._terms import ExchangeTerms
+from negotiations.effects import Agree, AgreeFurther
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from negotiations._lockstep import Chunk, Lockstep, Trace
+    from negotiations._simresult import SimulationResult
+
+__all__ = ["CHUNK", "simulate"]
+
+#: Runs per chunk. Fixed: it is part of what a seed means (a run's draws come from its
+#: chunk's generator), and it bounds the memory a chunk takes while it runs.
+CHUNK = 65_536
+
+Keep = Literal["runs", "summary"]
+
+
+@frozen
+class Job:
+    """One chunk to simulate: everything a worker needs, and nothing it could not pickle."""
+
+    dynamics: Dynamics
+    terms: ExchangeTerms | None
+    seed: int
+    index: int
+    runs: int
+    keep: str
+
+
+@frozen
+class Tally:
+    """What ``keep="summary"`` keeps of a chunk, and what every result adds up: how many
+    runs ended in each stage, and for each stage how many first reached it on each day
+    (a fixed-bin histogram, one bin per day of the horizon: exact, and added up over
+    chunks in any order)."""
+
+    final: NDArray[np.int64]
+    reached: NDArray[np.int64]
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.final + other.final, self.reached + other.reached)
+
+
+def _engine(dynamics: Dynamics, terms: ExchangeTerms | None) -> Lockstep:
+    """The compiled engine for ``dynamics`` and ``terms``, built once per process (a
+    worker keeps the last few it built)."""
+    key = (dynamics, terms)
+    found = _ENGINES.get(key)
+    if found is None:
+        from negotiations._lockstep import Lockstep  # noqa: PLC0415  # needs numpy
+
+        found = Lockstep(dynamics, terms)
+        if len(_ENGINES) >= 8:
+            _ENGINES.pop(next(iter(_ENGINES)))
+        _ENGINES[key] = found
+    return found
+
+
+_ENGINES: dict[tuple[Dynamics, ExchangeTerms | None], Lockstep] = {}
+
+
+def generator(seed: int, index: int) -> np.random.Generator:
+    """Chunk ``index``'s random generator for ``seed``."""
+    import numpy as np  # noqa: PLC0415  # optional: simulations only
+
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(index,))))
+
+
+def run_chunk(job: Job) -> tuple[Chunk | None, Tally]:
+    """Simulate one chunk: its runs (unless only the summary is kept) and its tally.
+    A module-level function, so that any executor can run it."""
+    import numpy as np  # noqa: PLC0415  # optional: simulations only
+
+    engine = _engine(job.dynamics, job.terms)
+    chunk, _ = engine.run(job.runs, generator(job.seed, job.index))
+    stages = len(engine.stages)
+    days = job.dynamics.horizon + 1
+    final = np.bincount(chunk.final_stage, minlength=stages).astype(np.int64)
+    reached = np.zeros((stages, days), dtype=np.int64)
+    for stage in range(stages):
+        day = chunk.days_to[:, stage]
+        reached[stage] = np.bincount(day[day >= 0], minlength=days)[:days]
+    return (chunk if job.keep == "runs" else None), Tally(final, reached)
+
+
+def trace_run(
+    dynamics: Dynamics, terms: ExchangeTerms | None, seed: int, run: int, runs: int
+) -> Trace:
+    """Every move of run ``run`` of ``runs``: its chunk simulated again (the same size as
+    it ran: the draws depend on it), tracing that run."""
+    engine = _engine(dynamics, terms)
+    index, row = divmod(run, CHUNK)
+    _, trace = engine.run(min(CHUNK, runs - index * CHUNK), generator(seed, index), trace=row)
+    assert trace is not None  # asked for
+    return trace
+
+
+def _count(value: object, name: str, least: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(f"{name} must be an int, not {type(value).__name__}", path=name)
+    if value < least:
+        raise InvalidValue(f"{name} must be at least {least}, not {value}", path=name)
+    return value
+
+
+def _process(value: object) -> Definition:
+    if isinstance(value, Definition):
+        return value
+    if isinstance(value, str):
+        found = _SHIPPED.get(value)
+        if found is None:
+            raise InvalidValue(
+                f"process: unknown process {shorten(value)}; the package ships "
+                f"{', '.join(map(repr, _SHIPPED))}, or pass a Definition",
+                path="process",
+            )
+        return found
+    raise InvalidType(
+        f"process must be a Definition or the name of one the package ships, not "
+        f"{type(value).__name__}",
+        path="process",
+    )
+
+
+def _dynamics(process: Definition | None, dynamics: object) -> Dynamics:
+    if dynamics is None:
+        if process is None or process is PROCESS:
+            return ARTICLE_DYNAMICS
+        raise InvalidValue(
+            f"dynamics: the process {shorten(process.name)} has no default dynamics; pass "
+            "dynamics=Dynamics(process=..., moves=...)",
+            path="dynamics",
+        )
+    if not isinstance(dynamics, Dynamics):
+        raise InvalidType(
+            f"dynamics must be a Dynamics, not {type(dynamics).__name__}", path="dynamics"
+        )
+    if process is not None and dynamics.process != process:
+        raise InvalidValue(
+            f"dynamics: it is for the process {shorten(dynamics.process.name)}, not "
+            f"{shorten(process.name)}",
+            path="dynamics",
+        )
+    return dynamics
+
+
+def _terms(dynamics: Dynamics, terms: object) -> ExchangeTerms | None:
+    if terms is not None and not isinstance(terms, ExchangeTerms):
+        raise InvalidType(
+            f"terms must be ExchangeTerms or None, not {type(terms).__name__}", path="terms"
+        )
+    process = dynamics.process
+    chosen = terms if terms is not None else process.terms
+    agreeing = [
+        move.trigger
+        for move in process.moves
+        if isinstance(move.effect, Agree | AgreeFurther)
+        and (
+            move.trigger in dynamics.moves
+            or any(trigger == move.trigger for _, trigger in dynamics.pledges)
+        )
+    ]
+    if chosen is None and agreeing:
+        raise InvalidValue(
+            f"terms: {agreeing[0]} agrees an exchange, and the process "
+            f"{shorten(process.name)} has no terms of its own; pass terms=ExchangeTerms(...)",
+            path="terms",
+        )
+    return chosen
+
+
+def _keep(value: object) -> str:
+    if value not in ("runs", "summary"):
+        raise InvalidValue(
+            f"keep must be 'runs' (every run's row) or 'summary' (aggregates only), not "
+            f"{shorten(str(value))}",
+            path="keep",
+        )
+    return str(value)
+
+
+def simulate(
+    runs: int,
+    *,
+    seed: int,
+    process: Definition | str | None = None,
+    dynamics: Dynamics | None = None,
+    terms: ExchangeTerms | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+    keep: Keep = "runs",
+) -> SimulationResult:
+    """Simulate ``runs`` negotiations of ``process`` unfolding by ``dynamics``.
+
+    ``process`` is a :class:`~negotiations.Definition` or the name of one the package
+    ships (the article's by default, or the dynamics' own); ``dynamics`` defaults to
+    :data:`~negotiations.ARTICLE_DYNAMICS` for the article's process; ``terms`` are the
+    terms every agreement is made on (the process's own by default). The same
+    ``seed`` (an int, 0 or more) gives the same runs, byte for byte, whatever the
+    ``executor`` (any :class:`concurrent.futures.Executor`: a process pool, a Dask
+    client's ``get_executor()``, ...; the calling thread when ``None``). ``progress``
+    shows a progress bar on a terminal (tqdm). ``keep="summary"`` keeps only the
+    aggregates (stage counts and day histograms), in memory that does not grow with
+    ``runs``.
+
+    Everything is checked before any work starts; an error names the argument.
+    Needs numpy: ``pip install 'negotiations[sim]'``.
+    """
+    runs = _count(runs, "runs", 1)
+    seed = _count(seed, "seed", 0)
+    chosen = None if process is None else _process(process)
+    dynamics = _dynamics(chosen, dynamics)
+    agreed_on = _terms(dynamics, terms)
+    keep = _keep(keep)  # type: ignore[assignment]  # checked: one of the two
+    if executor is not None and not isinstance(executor, Executor):
+        raise InvalidType(
+            f"executor must be a concurrent.futures.Executor, not {type(executor).__name__}",
+            path="executor",
+        )
+    if not isinstance(progress, bool):
+        raise InvalidType(
+            f"progress must be a bool, not {type(progress).__name__}", path="progress"
+        )
+    need("numpy", "simulate", "sim")
+    bar = _bar(runs) if progress else None
+    _engine(dynamics, agreed_on)  # compiled here: a process it cannot run is refused now
+    from negotiations._simresult import Collector  # noqa: PLC0415  # needs numpy
+
+    collector = Collector(dynamics, agreed_on, seed, runs, keep)
+    jobs = (
+        Job(dynamics, agreed_on, seed, index, min(CHUNK, runs - start), keep)
+        for index, start in enumerate(range(0, runs, CHUNK))
+    )
+    try:
+        for job, (chunk, tally) in _results(jobs, executor):
+            collector.add(job.index * CHUNK, chunk, tally)
+            if bar is not None:
+                bar.update(job.runs)
+    finally:
+        if bar is not None:
+            bar.close()
+    return collector.result()
+
+
+def _results(
+    jobs: Iterator[Job], executor: Executor | None
+) -> Iterator[tuple[Job, tuple[Chunk | None, Tally]]]:
+    """Each job with its outcome, in order; with an executor, a bounded number at once
+    (so that memory holds only a few chunks beyond the results)."""
+    if executor is None:
+        for job in jobs:
+            yield job, run_chunk(job)
+        return
+    limit = 2 * (os.cpu_count() or 1) + 2
+    pending: deque[tuple[Job, Future[tuple[Chunk | None, Tally]]]] = deque()
+    try:
+        for job in jobs:
+            pending.append((job, executor.submit(run_chunk, job)))
+            if len(pending) >= limit:
+                done, future = pending.popleft()
+                yield done, future.result()
+        while pending:
+            done, future = pending.popleft()
+            yield done, future.result()
+    finally:
+        for _, future in pending:
+            future.cancel()
+
+
+def _bar(runs: int) -> Any:
+    tqdm: Callable[..., Any] = need("tqdm", "progress=True", "sim").tqdm
+    # disable=None: shown on a terminal, silent otherwise (a log, a notebook's captured output).
+    return tqdm(total=runs, unit="run", unit_scale=True, disable=None, desc="simulate")
