@@ -34,7 +34,7 @@ def evaluated(condition: Any, arrays: Mapping[str, NDArray[Any]], process: Any) 
     memo = getattr(arrays, "memo", None)
     if memo is None:
         return condition.evaluate(arrays, process)  # type: ignore[no-any-return]  # a Mask
-    found = memo.get(condition)
+    found: NDArray[Any] | None = memo.get(condition)
     if found is None:
         found = memo[condition] = condition.evaluate(arrays, process)
     return found

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from attrs import field, frozen
 from immutables import Map
@@ -163,11 +163,16 @@ def _size(value: object) -> tuple[int, int]:
     return (low, high)
 
 
-def _probability(name: str) -> Any:
-    def convert(value: object) -> float:
-        return _number(value, name, at_most=1.0)
+def _civilians(value: object) -> float:
+    return _number(value, "civilians", at_most=1.0)
 
-    return convert
+
+def _seriously_ill(value: object) -> float:
+    return _number(value, "seriously_ill", at_most=1.0)
+
+
+def _young(value: object) -> float:
+    return _number(value, "young", at_most=1.0)
 
 
 @frozen
@@ -183,11 +188,11 @@ class Handovers:
     #: number of times the ratio is handed over, each party releasing its share of each.
     size: tuple[int, int] = field(default=(100, 400), converter=_size)
     #: The probability (0 to 1) that a handover is of civilians (all of them civilians).
-    civilians: float = field(default=0.0, converter=_probability("civilians"))
+    civilians: float = field(default=0.0, converter=_civilians)
     #: The probability (0 to 1) that each person handed over is seriously ill.
-    seriously_ill: float = field(default=0.0, converter=_probability("seriously_ill"))
+    seriously_ill: float = field(default=0.0, converter=_seriously_ill)
     #: The probability (0 to 1) that each person handed over is under the agreed age limit.
-    young: float = field(default=0.0, converter=_probability("young"))
+    young: float = field(default=0.0, converter=_young)
 
 
 def _moves(value: object) -> Map[str, Timing]:
@@ -218,7 +223,13 @@ def _pledges(value: object) -> tuple[tuple[str, str], ...]:
                 f"pledges[{at}] must be a (party, trigger) pair, not {pair!r}",
                 path=f"pledges[{at}]",
             )
-        pairs.append((pair[0], pair[1]))
+        party, trigger = pair  # a party's name in plain text (a Side is one)
+        pairs.append(
+            (
+                str(party) if isinstance(party, str) else party,
+                str(trigger) if isinstance(trigger, str) else trigger,
+            )
+        )
     return tuple(pairs)
 
 
@@ -312,6 +323,12 @@ class Dynamics:
 
 def _check(dynamics: Dynamics) -> None:
     """Refuse what ``dynamics.process`` does not have, naming the field."""
+    _check_moves(dynamics)
+    _check_handovers(dynamics)
+    _check_pledges(dynamics)
+
+
+def _check_moves(dynamics: Dynamics) -> None:
     process = dynamics.process
     triggers = process.triggers
     for trigger, timing in dynamics.moves.items():
@@ -319,8 +336,8 @@ def _check(dynamics: Dynamics) -> None:
         moves = [move for move in process.moves if move.trigger == trigger]
         if not moves:
             raise InvalidValue(
-                f"{where}: the process {shorten(process.name)} has no move {shorten(str(trigger))}; "
-                f"its moves are {', '.join(triggers)}",
+                f"{where}: the process {shorten(process.name)} has no move "
+                f"{shorten(str(trigger))}; its moves are {', '.join(triggers)}",
                 path=where,
             )
         for move in moves:
@@ -332,13 +349,18 @@ def _check(dynamics: Dynamics) -> None:
                 )
         if isinstance(timing, Hazard) and not isinstance(timing.rate, float):
             sources = {stage for move in moves for stage in move.sources}
+            made_from = ", ".join(stage for stage in process.stages if stage in sources)
             for stage in timing.rate:
                 if stage not in sources:
                     raise InvalidValue(
                         f"{where}.rate.{stage}: {trigger} is not a move from "
-                        f"{shorten(stage)}; it is made from {', '.join(s for s in process.stages if s in sources)}",
+                        f"{shorten(stage)}; it is made from {made_from}",
                         path=f"{where}.rate.{stage}",
                     )
+
+
+def _check_handovers(dynamics: Dynamics) -> None:
+    process = dynamics.process
     if dynamics.handovers is not None and not isinstance(dynamics.handovers, Handovers):
         raise InvalidType(
             f"handovers must be Handovers, not {type(dynamics.handovers).__name__}",
@@ -356,6 +378,10 @@ def _check(dynamics: Dynamics) -> None:
             f"handovers: {timed[0]} hands people over; say how with handovers=Handovers(...)",
             path="handovers",
         )
+
+
+def _check_pledges(dynamics: Dynamics) -> None:
+    process = dynamics.process
     for at, (party, trigger) in enumerate(dynamics.pledges):
         where = f"pledges[{at}]"
         if party not in process.parties:
@@ -364,7 +390,7 @@ def _check(dynamics: Dynamics) -> None:
                 f"its parties are {', '.join(process.parties)}",
                 path=where,
             )
-        if trigger not in triggers:
+        if trigger not in process.triggers:
             raise InvalidValue(
                 f"{where}: the process {shorten(process.name)} has no move {shorten(str(trigger))}",
                 path=where,

@@ -415,8 +415,8 @@ class _Run:
 
     def _pledges(self, possible: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """Carry out the earliest pledge due in each run (given what is ``possible``, and
-        never while suspended); returns where one was carried out. Where the process
-        has ended, waiting pledges are dropped (the run is over)."""
+        never while suspended); returns where one was carried out. (Where the process
+        has ended the run is over: its waiting pledges go with it.)"""
         engine = self.engine
         waiting = self.waiting
         columns = self.columns
@@ -429,84 +429,78 @@ class _Run:
             & (columns["suspended_from"] == STAYS)
             & possible[engine.place[ready], every]
         )
-        fired = due.any(axis=0)
+        fired: NDArray[np.bool_] = due.any(axis=0)
         if not fired.any():
             return fired
+        unserved = fired.copy()
         for k in range(len(engine.pledged)):  # the earliest due pledge in each run
-            rows = np.flatnonzero(due[k] & fired)
+            rows = np.flatnonzero(due[k] & unserved)
             if not len(rows):
                 continue
-            fired[rows] = False  # (restored below) so that no later pledge fires there too
+            unserved[rows] = False
             waiting[k, rows] = False
             for m, these in _groups(ready[k, rows], rows):
                 drawn = engine.make(m, columns, these, self.rng)
                 self._record(m, these, drawn, k)
-        fired = due.any(axis=0)
-        return fired
-        first = due.argmax(axis=0)
-        for k in range(len(engine.pledged)):
-            rows = np.flatnonzero(fired & (first == k))
-            if not len(rows):
-                continue
-            waiting[k, rows] = False
-            moves = ready[k, rows]
-            for m in np.unique(moves):
-                these = rows[moves == m]
-                drawn = engine.make(int(m), columns, these, self.rng)
-                self._record(int(m), these, drawn, k)
         return fired
 
     # -- the loop --------------------------------------------------------------------------
 
-    def finish(self) -> tuple[Chunk, Trace | None]:
+    def _next(self, possible: NDArray[np.bool_]) -> tuple[NDArray[np.float64], NDArray[np.int16]]:
+        """When each run's next move comes about, and which (its row among the asked
+        moves), given what is ``possible`` now."""
         engine, rng = self.engine, self.rng
-        horizon = float(engine.dynamics.horizon)
         hazards, delays = engine.hazards, engine.delays
-        asked = np.array(engine.asked, dtype=np.intp)
+        n, now = len(self.ids), self.time
+        # Hazards: one waiting time for their total rate, then one in proportion to it.
+        rates = np.take(engine.rates, self.columns["stage"], axis=1)
+        rates *= possible[:hazards]
+        total = rates.sum(axis=0)
+        wait = rng.standard_exponential(n)
+        pick = (1.0 - rng.random(n)) * total
+        with np.errstate(divide="ignore"):
+            when = now + wait / total
+        chosen = np.zeros(n, dtype=np.int16)
+        passed = np.zeros(n)
+        for rate in rates[:-1]:  # the first move whose cumulative rate reaches the pick
+            passed += rate
+            chosen += passed < pick
+        if not delays:
+            return when, chosen
+        # Delays: due when the wait drawn as each became possible is over.
+        scheduled = self.scheduled
+        possible_now = possible[hazards : hazards + delays]
+        scheduled[~possible_now] = np.inf
+        fresh = possible_now & np.isinf(scheduled)
+        for d in range(delays):
+            starting = np.flatnonzero(fresh[d])
+            if len(starting):
+                scheduled[d, starting] = now[starting] + rng.uniform(
+                    engine.delay_low[d], engine.delay_high[d], len(starting)
+                )
+        soonest = np.zeros(n, dtype=np.int16)
+        due = scheduled[0].copy()
+        for d in range(1, delays):
+            soonest[scheduled[d] < due] = d
+            np.minimum(due, scheduled[d], out=due)
+        by_delay = due <= when
+        when = np.where(by_delay, due, when)
+        chosen = np.where(by_delay, soonest + hazards, chosen).astype(np.int16)
+        return when, chosen
+
+    def finish(self) -> tuple[Chunk, Trace | None]:
+        """Run the chunk to its end: every run finished or past the horizon."""
+        engine = self.engine
+        horizon = float(engine.dynamics.horizon)
         while len(self.ids):
             self._end(engine.finals[self.columns["stage"]])
             if not len(self.ids):
                 break
-            columns, alive = self.columns, self.alive
-            n = len(self.ids)
-            possible = engine.possible(columns)
+            alive, n = self.alive, len(self.ids)
+            possible = engine.possible(self.columns)
             # Pledges first: a run that carried one out asks again before anything else.
             settling = self._pledges(possible) if self.waiting.any() else None
-            now = self.time
-            # Hazards: one waiting time for their total rate, then one in proportion to it.
-            rates = np.take(engine.rates, columns["stage"], axis=1)
-            rates *= possible[:hazards]
-            total = rates.sum(axis=0)
-            wait = rng.standard_exponential(n)
-            pick = (1.0 - rng.random(n)) * total
-            with np.errstate(divide="ignore"):
-                when = now + wait / total
-            chosen = np.zeros(n, dtype=np.int16)
-            passed = np.zeros(n)
-            for rate in rates[:-1]:  # the first move whose cumulative rate reaches the pick
-                passed += rate
-                chosen += passed < pick
-            # Delays: due when the wait drawn as each became possible is over.
-            if delays:
-                scheduled = self.scheduled
-                possible_now = possible[hazards : hazards + delays]
-                scheduled[~possible_now] = np.inf
-                fresh = possible_now & np.isinf(scheduled)
-                for d in range(delays):
-                    starting = np.flatnonzero(fresh[d])
-                    if len(starting):
-                        scheduled[d, starting] = now[starting] + rng.uniform(
-                            engine.delay_low[d], engine.delay_high[d], len(starting)
-                        )
-                soonest = np.zeros(n, dtype=np.int16)
-                due = scheduled[0].copy()
-                for d in range(1, delays):
-                    earlier = scheduled[d] < due
-                    soonest[earlier] = d
-                    np.minimum(due, scheduled[d], out=due)
-                by_delay = due <= when
-                when = np.where(by_delay, due, when)
-                chosen = np.where(by_delay, soonest + hazards, chosen).astype(np.int16)
+            when, chosen = self._next(possible)
             going = alive if settling is None else alive & ~settling
             self._end(going & (when > horizon))  # updates ``alive`` in place
             if not len(self.ids):
@@ -520,7 +514,7 @@ class _Run:
             self.time[moving] = when[moving]
             for j, rows in _groups(chosen[moving], moving):
                 m = engine.asked[j]
-                drawn = engine.make(m, self.columns, rows, rng)
+                drawn = engine.make(m, self.columns, rows, self.rng)
                 self._record(m, rows, drawn, NOT_PLEDGED)
         trace = Trace(tuple(self.traced), self.final) if self.trace is not None else None
         return self.out, trace

@@ -64,13 +64,8 @@ class _Drawn:
             return {"terms": self.terms}
         if isinstance(effect, Transfer):
             return {"tranche": self._tranche(event)}
-        if isinstance(effect, Open):
-            count = self.opened[effect.item] = self.opened.get(effect.item, 0) + 1
-            name = f"{effect.noun} {count}"
-            self.open.setdefault(effect.item, deque()).append(name)
-            return {"name": name}
-        if isinstance(effect, Close):
-            return {"name": self.open[effect.item].popleft()}
+        if isinstance(effect, Open | Close):
+            return {"name": self._item(effect)}
         if isinstance(effect, Declare):
             self.declared += 1
             return {
@@ -86,6 +81,15 @@ class _Drawn:
             by = [party for party in parties if party != owner][given % others]
             return {"side": by, "name": f"interest {interest + 1}"}
         return dict.fromkeys(move.parameters, SIMULATED)  # a reason or a note
+
+    def _item(self, effect: Open | Close) -> str:
+        """The item opened (the next of its kind) or closed (the oldest open)."""
+        if isinstance(effect, Close):
+            return self.open[effect.item].popleft()
+        count = self.opened[effect.item] = self.opened.get(effect.item, 0) + 1
+        name = f"{effect.noun} {count}"
+        self.open.setdefault(effect.item, deque()).append(name)
+        return name
 
     def _tranche(self, event: TracedEvent) -> Tranche:
         assert event.released is not None  # a handover's trace has its tranche

@@ -126,7 +126,13 @@ class Collector:
     def result(self) -> SimulationResult:
         assert self.tally is not None  # runs >= 1: one chunk at least
         return SimulationResult(
-            self.dynamics, self.terms, self.seed, self.runs, self.keep, self.tally, self.columns
+            self.dynamics,
+            terms=self.terms,
+            seed=self.seed,
+            runs=self.runs,
+            keep=self.keep,
+            tally=self.tally,
+            columns=self.columns,
         )
 
 
@@ -141,6 +147,7 @@ class SimulationResult:
     def __init__(
         self,
         dynamics: Dynamics,
+        *,
         terms: ExchangeTerms | None,
         seed: int,
         runs: int,
