@@ -152,7 +152,7 @@ class Lockstep:
                 dtype=np.float64,
             ).reshape(len(hazards), len(stages))
             * self.from_stage[: len(hazards)]
-        )
+        ).astype(np.float32)
         self.delay_low = [_timing(timings, moves[m], Delay).low for m in delays]
         self.delay_high = [_timing(timings, moves[m], Delay).high for m in delays]
         #: Each delay move's row among the delays.
@@ -455,16 +455,18 @@ class _Run:
         # Hazards: one waiting time for their total rate, then one in proportion to it.
         rates = np.take(engine.rates, self.columns["stage"], axis=1)
         rates *= possible[:hazards]
-        total = rates.sum(axis=0)
+        for j in range(1, hazards):  # cumulative, added in order: a move of rate 0 adds 0.0
+            rates[j] += rates[j - 1]
+        total = rates[-1] if hazards else np.zeros(n, dtype=np.float32)
         wait = rng.standard_exponential(n)
-        pick = (1.0 - rng.random(n)) * total
+        pick = (1.0 - rng.random(n, dtype=np.float32)) * total  # in (0, total]
         with np.errstate(divide="ignore"):
             when = now + wait / total
+        # The first move whose cumulative rate reaches the pick: never one of rate 0, whose
+        # cumulative rate equals the one before it.
         chosen = np.zeros(n, dtype=np.int16)
-        passed = np.zeros(n)
-        for rate in rates[:-1]:  # the first move whose cumulative rate reaches the pick
-            passed += rate
-            chosen += passed < pick
+        for cumulative in rates[:-1]:
+            chosen += cumulative < pick
         if not delays:
             return when, chosen
         # Delays: due when the wait drawn as each became possible is over.

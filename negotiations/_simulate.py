@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal
 
 from attrs import frozen
@@ -272,11 +272,14 @@ def simulate(
 def _results(
     jobs: Iterator[Job], executor: Executor | None
 ) -> Iterator[tuple[Job, tuple[Chunk | None, Tally]]]:
-    """Each job with its outcome, in order; with an executor, a bounded number at once
-    (so that memory holds only a few chunks beyond the results)."""
+    """Each job with its outcome, in order, a bounded number at once (so that memory holds
+    only a few chunks beyond the results). Without an executor, the jobs run on a
+    thread per core of this process: numpy lets go of the interpreter while it works
+    on arrays, so the threads run at once."""
     if executor is None:
-        for job in jobs:
-            yield job, run_chunk(job)
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        with ThreadPoolExecutor(max(1, cores or 1), thread_name_prefix="simulate") as threads:
+            yield from _results(jobs, threads)
         return
     limit = 2 * (os.cpu_count() or 1) + 2
     pending: deque[tuple[Job, Future[tuple[Chunk | None, Tally]]]] = deque()
