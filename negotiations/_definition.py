@@ -19,7 +19,7 @@ from negotiations.conditions import Condition, Custom
 from negotiations.effects import Effect, Record
 from negotiations.graph import problems
 
-__all__ = ["Definition", "Move", "Rule", "Source", "shipped"]
+__all__ = ["Definition", "Move", "Rule", "Source", "shipped", "shipped_named", "shipped_names"]
 
 T = TypeVar("T")
 
@@ -245,6 +245,16 @@ def shipped(process: Definition) -> Definition:
 
 def _shipped_process(name: str) -> Definition:
     return _SHIPPED[name]
+
+
+def shipped_named(name: str) -> Definition | None:
+    """The process the package ships under ``name``, if any."""
+    return _SHIPPED.get(name)
+
+
+def shipped_names() -> tuple[str, ...]:
+    """The names of the processes the package ships."""
+    return tuple(_SHIPPED)
 
 
 def _rebuilt_definition(fields: dict[str, Any]) -> Definition:

@@ -17,11 +17,11 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from negotiations._chunks import Tally
     from negotiations._definition import Definition
     from negotiations._dynamics import Dynamics
     from negotiations._lockstep import Chunk
     from negotiations._negotiation import Negotiation
-    from negotiations._simulate import Tally
     from negotiations._terms import ExchangeTerms
 
 __all__ = ["SimulationResult", "StageSummary", "Summary"]
@@ -395,8 +395,8 @@ class SimulationResult:
             raise InvalidValue(
                 f"run: {run} is not one of the runs 0 to {self.runs - 1}", path="run"
             )
+        from negotiations._chunks import trace_run  # noqa: PLC0415  # as above
         from negotiations._simreplay import rebuild  # noqa: PLC0415  # one run: on demand
-        from negotiations._simulate import trace_run  # noqa: PLC0415  # (a cycle otherwise)
 
         trace = trace_run(self.dynamics, self.terms, self.seed, run, self.runs)
         return rebuild(trace, self.dynamics, self.terms, run, self.seed)
