@@ -303,29 +303,29 @@ class SimulationResult:
     def to_csv(self, path: str | os.PathLike[str]) -> None:
         """Write one row per run, in run order, under a header row (see :meth:`header`);
         a stage never reached has an empty field. The same seed gives the same bytes."""
-        import numpy as np  # noqa: PLC0415  # optional: the sim extra
-
         columns = self._rows("to_csv")
-        names = np.array([str(stage) for stage in self.process.stages], dtype=object)
+        names = [str(stage) for stage in self.process.stages]
+        # Day d is written as days[d]; -1 (never reached) as days[-1], an empty field.
+        days = [*map(str, range(self.dynamics.horizon + 1)), ""]
         step = 100_000
         with open(path, "w", encoding="utf-8", newline="\n") as out:
             out.write(",".join(self.header()) + "\n")
             for start in range(0, self.runs, step):
                 stop = min(start + step, self.runs)
                 fields: list[Any] = [
-                    np.arange(start, stop).astype(str),
-                    names[columns["final_stage"][start:stop]],
+                    map(str, range(start, stop)),
+                    [names[i] for i in columns["final_stage"][start:stop].tolist()],
                 ]
-                days = columns["days_to"][start:stop]
-                for index in range(days.shape[1]):
-                    text = days[:, index].astype(str).astype(object)
-                    text[days[:, index] < 0] = ""
-                    fields.append(text)
+                reached = columns["days_to"][start:stop]
+                fields += [
+                    [days[d] for d in reached[:, i].tolist()] for i in range(reached.shape[1])
+                ]
                 released = columns["released"][start:stop]
-                fields += [released[:, p].astype(str) for p in range(released.shape[1])]
-                fields += [columns[name][start:stop].astype(str) for name in ("tranches", "moves")]
-                rows = (",".join(values) for values in zip(*fields, strict=True))
-                out.write("\n".join(rows) + "\n")
+                fields += [map(str, released[:, p].tolist()) for p in range(released.shape[1])]
+                fields += [
+                    map(str, columns[name][start:stop].tolist()) for name in ("tranches", "moves")
+                ]
+                out.write("".join(",".join(row) + "\n" for row in zip(*fields, strict=True)))
 
     def _table(self, what: str) -> dict[str, NDArray[Any]]:
         import numpy as np  # noqa: PLC0415  # optional: the sim extra
