@@ -1,5 +1,6 @@
 """The ``negotiations`` command: ``demo`` walks the article's story (``demo --record`` the
-reported 2025 record); ``rules`` and ``diagram`` print the definition."""
+reported 2025 record); ``rules`` and ``diagram`` print the definition; ``simulate``
+runs the article's process many times by its illustrative dynamics."""
 
 from __future__ import annotations
 
@@ -60,6 +61,25 @@ def _demo() -> int:
     return 0
 
 
+def _simulate(runs: int, seed: int, csv: str | None, plot: str | None) -> int:
+    from negotiations._errors import NegotiationError  # noqa: PLC0415  # this command only
+    from negotiations._simulate import simulate  # noqa: PLC0415  # as above
+
+    try:
+        result = simulate(runs, seed=seed, progress=True, keep="runs" if csv else "summary")
+        print(result.summary())
+        if csv:
+            result.to_csv(csv)
+            print(f"one row per run written to {csv}")
+        if plot:
+            result.plot(plot)
+            print(f"plot written to {plot}")
+    except (NegotiationError, OSError) as error:
+        print(f"negotiations simulate: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="negotiations",
@@ -76,6 +96,17 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("rules", help="print the rules and the sentences they come from")
     commands.add_parser("stages", help="print the stages and the moves from each")
     commands.add_parser("diagram", help="print the process as a Mermaid state diagram")
+    simulate = commands.add_parser(
+        "simulate",
+        help="simulate the article's process many times (illustrative dynamics; needs "
+        "negotiations[sim])",
+    )
+    simulate.add_argument("runs", type=int, help="how many negotiations to simulate")
+    simulate.add_argument("--seed", type=int, default=0, help="the seed (default 0)")
+    simulate.add_argument("--csv", metavar="PATH", help="also write one row per run to PATH")
+    simulate.add_argument(
+        "--plot", metavar="PATH", help="also draw a PNG (needs negotiations[plot])"
+    )
     return parser
 
 
@@ -102,5 +133,7 @@ def _run(argv: Sequence[str] | None) -> int:
     if options.command == "diagram":
         print(mermaid())
         return 0
+    if options.command == "simulate":
+        return _simulate(options.runs, options.seed, options.csv, options.plot)
     parser.print_help(sys.stderr)
     return 2

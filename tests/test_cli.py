@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,26 @@ def test_an_unknown_command_is_an_argparse_error(capsys: pytest.CaptureFixture[s
         main(["dance"])
     assert exit_info.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_simulate_prints_the_summary_and_writes_the_files(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    csv, png = tmp_path / "runs.csv", tmp_path / "runs.png"
+    assert main(["simulate", "500", "--seed", "4", "--csv", str(csv), "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    expected = str(ng.simulate(500, seed=4).summary())
+    assert out.startswith(expected + "\n")
+    assert f"one row per run written to {csv}" in out
+    assert f"plot written to {png}" in out
+    assert len(csv.read_text().splitlines()) == 501
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_simulate_refuses_bad_input_with_the_library_s_message(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["simulate", "0"]) == 1
+    assert capsys.readouterr().err == "negotiations simulate: runs must be at least 1, not 0\n"
+    assert main(["simulate", "10", "--seed", "-3"]) == 1
+    assert capsys.readouterr().err == "negotiations simulate: seed must be at least 0, not -3\n"
