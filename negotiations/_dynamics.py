@@ -58,7 +58,7 @@ def _number(value: object, where: str, *, at_most: float | None = None) -> float
         )
     if at_most is not None and number > at_most:
         raise InvalidValue(
-            f"{where} is a probability: at most {at_most:g}, not {value!r}", path=where
+            f"{where} is a share: at most {at_most:g}, not {value!r}", path=where
         )
     return number
 
@@ -189,9 +189,12 @@ class Handovers:
     size: tuple[int, int] = field(default=(100, 400), converter=_size)
     #: The probability (0 to 1) that a handover is of civilians (all of them civilians).
     civilians: float = field(default=0.0, converter=_civilians)
-    #: The probability (0 to 1) that each person handed over is seriously ill.
+    #: The share (0 to 1) of each party's people in a handover who are seriously ill: the
+    #: count is that share of the number, rounded down or up at random so that its
+    #: expected value is exact.
     seriously_ill: float = field(default=0.0, converter=_seriously_ill)
-    #: The probability (0 to 1) that each person handed over is under the agreed age limit.
+    #: The share (0 to 1) of each party's people in a handover who are under the agreed
+    #: age limit, rounded the same way.
     young: float = field(default=0.0, converter=_young)
 
 

@@ -190,7 +190,7 @@ class SimulationResult:
         they add up to :attr:`runs`). A run still going at the horizon counts where it
         stood."""
         return {
-            stage: int(count)
+            str(stage): int(count)
             for stage, count in zip(self.process.stages, self._tally.final, strict=True)
         }
 
@@ -208,7 +208,7 @@ class SimulationResult:
             reached = int(days.sum())
             found = _quantiles(days, reached)
             rows.append(
-                StageSummary(stage, reached, reached / self.runs, int(ended[index]), *found)
+                StageSummary(str(stage), reached, reached / self.runs, int(ended[index]), *found)
             )
         return Summary(self.runs, self.dynamics.horizon, tuple(rows))
 
@@ -218,7 +218,7 @@ class SimulationResult:
         import numpy as np  # noqa: PLC0415  # optional: the sim extra
 
         shares = np.cumsum(self._tally.reached, axis=1) / self.runs
-        return dict(zip(self.process.stages, shares, strict=True))
+        return dict(zip(map(str, self.process.stages), shares, strict=True))
 
     # -- rows ------------------------------------------------------------------------------
 

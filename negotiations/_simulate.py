@@ -3,9 +3,10 @@ seed, on one core or any executor.
 
 The runs are cut into chunks of :data:`CHUNK` runs (the last one shorter). Chunk
 ``c`` draws from its own generator, ``numpy.random.SeedSequence(seed,
-spawn_key=(c,))``, so what a run does depends only on the seed and its number:
-the same seed gives the same runs whatever the executor and however many
-workers share the chunks.
+spawn_key=(c,))``, so what a run does depends only on the seed, its number and
+how many runs were asked for (a chunk's draws are made for all its runs at once:
+the last chunk's size counts): the same call gives the same runs whatever the
+executor and however many workers share the chunks.
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ def simulate(
     terms every agreement is made on (the process's own by default). The same
     ``seed`` (an int, 0 or more) gives the same runs, byte for byte, whatever the
     ``executor`` (any :class:`concurrent.futures.Executor`: a process pool, a Dask
-    client's ``get_executor()``, ...; the calling thread when ``None``). ``progress``
+    client's ``get_executor()``, ...; when ``None``, a thread per core of this process).
+    ``progress``
     shows a progress bar on a terminal (tqdm). ``keep="summary"`` keeps only the
     aggregates (stage counts and day histograms), in memory that does not grow with
     ``runs``.
@@ -193,7 +195,10 @@ def _results(
         with ThreadPoolExecutor(max(1, cores or 1), thread_name_prefix="simulate") as threads:
             yield from _results(jobs, threads)
         return
-    limit = 2 * (os.cpu_count() or 1) + 2
+    # Enough to keep every worker busy: a pool says how many it has; a cluster's executor
+    # does not, so up to 64 chunks wait at once (a few MB each).
+    workers = getattr(executor, "_max_workers", None)
+    limit = 2 * workers + 2 if isinstance(workers, int) else 64
     pending: deque[tuple[Job, Future[tuple[Chunk | None, Tally]]]] = deque()
     try:
         for job in jobs:

@@ -50,7 +50,7 @@ def test_the_api_reference_names_exactly_the_exported_names() -> None:
     text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
     bullets = re.findall(r"^- (.*?)(?=^- |^#|\Z)", text, re.MULTILINE | re.DOTALL)
     leads = [" ".join(bullet.split()).split(" — ")[0] for bullet in bullets]
-    functions = "open|read_process|write_process|record_2025"
+    functions = "open|read_process|write_process|record_2025|simulate"
     documented = {
         name
         for lead in leads
