@@ -57,9 +57,7 @@ def _number(value: object, where: str, *, at_most: float | None = None) -> float
             f"{where} must be a finite number of at least 0, not {value!r}", path=where
         )
     if at_most is not None and number > at_most:
-        raise InvalidValue(
-            f"{where} is a share: at most {at_most:g}, not {value!r}", path=where
-        )
+        raise InvalidValue(f"{where} must be between 0 and {at_most:g}, not {value!r}", path=where)
     return number
 
 
