@@ -36,17 +36,21 @@ from negotiations._article import PROCESS
 from negotiations._definition import Definition
 from negotiations._drawn import arguments as _arguments
 from negotiations._drawn import definitions as _definitions
+from negotiations._dynamics import Delay, Dynamics, Handovers, Hazard, Timing
 from negotiations._errors import NegotiationError
 from negotiations._negotiation import Negotiation
+from negotiations._pledging import pledgeable
 from negotiations._stages import Side
 from negotiations._terms import ExchangeTerms
 from negotiations._tranche import Prisoner, Tranche
+from negotiations.effects import Agree, AgreeFurther, Transfer
 
 __all__ = [
     "CITATIONS",
     "ISSUE_NAMES",
     "REASONS",
     "arguments",
+    "dynamics",
     "exchange_terms",
     "negotiations",
     "prisoners",
@@ -270,3 +274,112 @@ def negotiations(
         return negotiation
 
     return driven()
+
+
+def dynamics(
+    process: Definition = PROCESS, *, max_horizon: int = 400
+) -> st.SearchStrategy[Dynamics]:
+    """Random valid :class:`~negotiations.Dynamics` for ``process`` (any process), for code
+    that must work whatever the model of a simulation.
+
+    Each trigger a simulation can make is left out, or timed by a
+    :class:`~negotiations.Hazard` (one rate, or a rate for some of the stages it is made
+    from) or by a :class:`~negotiations.Delay`. Left out always: a move whose arguments
+    a simulation does not draw (an amendment), and an agreement when the process has no
+    terms of its own (so that :func:`negotiations.simulate` needs no ``terms=``).
+    :class:`~negotiations.Handovers` are drawn whenever a handover is timed (and now and
+    then when the process has one that is not); up to three pledges of moves that can be
+    pledged; a horizon of 30 to ``max_horizon`` days (fewer when ``max_horizon`` is
+    under 30); sometimes a start date.
+
+    Rates and delays are bounded by the horizon so that a run stays short: each hazard
+    comes about about three times over the horizon at most, and each delay is at least a
+    fifth of it, so a run makes a few dozen moves at most.
+
+    >>> from hypothesis import given, settings
+    >>> from negotiations import simulate
+    >>> @settings(max_examples=5, deadline=None)
+    ... @given(dynamics(max_horizon=60))
+    ... def test_every_run_ends_in_a_stage(model):
+    ...     assert sum(simulate(20, seed=0, dynamics=model).stage_counts().values()) == 20
+    >>> test_every_run_ends_in_a_stage()
+    """
+    _at_least(max_horizon, 1, "max_horizon")
+    agreeing = (Agree, AgreeFurther)
+    timeable: list[tuple[str, tuple[str, ...]]] = []
+    for trigger in process.triggers:
+        moves = [move for move in process.moves if move.trigger == trigger]
+        if not all(move.effect.by_default for move in moves):
+            continue  # an amendment: its arguments are not drawn
+        if process.terms is None and any(isinstance(m.effect, agreeing) for m in moves):
+            continue  # an agreement would need terms= of the simulation
+        sources = {stage for move in moves for stage in move.sources}
+        timeable.append((trigger, tuple(s for s in process.stages if s in sources)))
+    hands_over = {m.trigger for m in process.moves if isinstance(m.effect, Transfer)}
+    can_pledge = [
+        trigger
+        for trigger in pledgeable(process.engine)
+        if process.terms is not None
+        or not any(isinstance(m.effect, agreeing) for m in process.moves if m.trigger == trigger)
+    ]
+
+    # Built once: a draw picks numbers (fractions of the horizon's bounds), never strategies.
+    fraction = st.floats(0.0, 1.0)
+    kinds = st.sampled_from(("rate", "per stage", "delay", "ranged delay"))
+    stages_of = {
+        trigger: st.lists(st.sampled_from(sources), min_size=1, unique=True)
+        for trigger, sources in timeable
+    }
+
+    def timing(draw: st.DrawFn, trigger: str, horizon: int) -> Timing:
+        kind = draw(kinds, label=f"moves.{trigger}")
+        most = 3.0 / horizon  # about three times over the horizon at most
+        if kind == "rate":
+            return Hazard(most * draw(fraction))
+        if kind == "per stage":
+            return Hazard({stage: most * draw(fraction) for stage in draw(stages_of[trigger])})
+        low = horizon * (0.2 + 0.8 * draw(fraction))  # a fifth of the horizon at least
+        if kind == "delay":
+            return Delay(low)
+        return Delay(low, low * (1.0 + draw(fraction)))
+
+    handovers = st.builds(
+        Handovers,
+        size=st.integers(1, 400)
+        | st.lists(st.integers(1, 400), min_size=2, max_size=2).map(
+            lambda ends: (min(ends), max(ends))
+        ),
+        civilians=st.floats(0.0, 1.0),
+        seriously_ill=st.floats(0.0, 1.0),
+        young=st.floats(0.0, 1.0),
+    )
+    horizons = st.integers(min(30, max_horizon), max_horizon)
+    starts = st.none() | st.dates(datetime.date(2000, 1, 1), datetime.date(2030, 12, 31))
+    pledges = (
+        st.lists(
+            st.tuples(st.sampled_from(process.parties), st.sampled_from(can_pledge)), max_size=3
+        )
+        if can_pledge
+        else st.just([])
+    )
+
+    @st.composite
+    def drawn(draw: st.DrawFn) -> Dynamics:
+        horizon = draw(horizons, label="horizon")
+        moves: dict[str, Timing] = {}
+        for trigger, _ in timeable:
+            if draw(st.booleans()):
+                moves[trigger] = timing(draw, trigger, horizon)
+        given: Handovers | None = None
+        if hands_over & moves.keys() or (bool(hands_over) and draw(st.booleans())):
+            given = draw(handovers, label="handovers")
+        return Dynamics(
+            process=process,
+            moves=moves,
+            handovers=given,
+            pledges=draw(pledges, label="pledges"),
+            horizon=horizon,
+            start=draw(starts, label="start"),
+        )
+
+    return drawn()
