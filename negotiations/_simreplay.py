@@ -119,6 +119,8 @@ def rebuild(
     start = dynamics.first_day
     citation = f"simulated: run {run} of seed {seed}"
     for party, trigger in dynamics.pledges:
+        if talks.finished:  # an earlier pledge ended the process: no more can be made
+            break
         talks.pledge(party, trigger, date=start, citation=citation)
     drawn = _Drawn(process, terms)
     for event in trace.events:
