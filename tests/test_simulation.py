@@ -24,6 +24,7 @@ import datetime
 import io
 import math
 import multiprocessing
+import subprocess
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -311,6 +312,39 @@ def test_a_run_whose_pledges_end_the_process_on_day_0_replays() -> None:
     result = simulate(1, seed=0, dynamics=model)
     assert result.stage_counts()["accord"] == 1
     assert_replay_agrees(result, 0)
+
+
+#: A zero delay on a move that is possible again as soon as it is made, simulated in a
+#: process of its own (a loop that never ends cannot be stopped from inside: the chunks
+#: run on worker threads). It prints what became of it.
+ZERO_DELAY = """
+import negotiations as ng
+try:
+    model = ng.Dynamics(moves={"raise_humanitarian_issue": ng.Delay(0)}, horizon=10)
+    result = ng.simulate(3, seed=1, dynamics=model)
+except ng.InvalidValue as error:
+    print("refused", error.path)
+else:
+    print("finished", result.runs)
+"""
+
+
+def test_a_zero_delay_on_a_move_possible_again_at_once_does_not_hang() -> None:
+    """``Delay(0)`` is a valid delay; on a move that stays possible once made (raising a
+    humanitarian issue), the simulation either refuses the dynamics, naming the move, or
+    ends: it must not make the move again and again at the same instant, forever."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", ZERO_DELAY],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("simulate with Delay(0) on raise_humanitarian_issue ran 10 s without ending")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[0] in {"refused", "finished"}, done.stdout
 
 
 # -- determinism ----------------------------------------------------------------------------
