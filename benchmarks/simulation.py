@@ -1,12 +1,13 @@
 """Speed and memory of ``negotiations.simulate``, measured against the targets of the project's
 issue on simulation at scale.
 
-Run ``python benchmarks/simulation.py`` (about seven minutes on two cores; ``--quick``
-for a run of one and a half, noisier, without the 10,000,000-run sizes; ``--json PATH``
-to save the figures). It prints a sanity table (the three implementations of the
-dynamics agree), then one table -- measure, value, target, ratio (value / target: 1.00
-is exactly at the limit), PASS/FAIL/info -- and exits with status 1 if any target is
-missed. It is not part of the pytest run. It needs the package's ``sim`` extra (numpy).
+Run ``python benchmarks/simulation.py`` (about eight minutes on two cores; ``--quick``
+for a noisier run of one and a half to two minutes, without the 10,000,000-run sizes;
+``--json PATH`` to save the figures). It prints a sanity table (the three
+implementations of the dynamics agree), then one table -- measure, value, target,
+ratio (value / target: 1.00 is exactly at the limit), PASS/FAIL/info -- and exits with
+status 1 if any target is missed. It is not part of the pytest run. It needs the
+package's ``sim`` extra (numpy).
 
 How it measures
 ---------------
