@@ -28,7 +28,7 @@ import subprocess
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -355,10 +355,19 @@ MANY = 2 * CHUNK + 17
 QUICK = attrs.evolve(ARTICLE_DYNAMICS, horizon=120)
 
 
+class Serial(Executor):
+    """Runs each job on the calling thread as it is submitted, one after the other."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
 @pytest.fixture(scope="module")
 def serial(tmp_path_factory: pytest.TempPathFactory) -> tuple[SimulationResult, bytes]:
     """:data:`MANY` runs of :data:`QUICK` on the calling thread, and their CSV."""
-    result = simulate(MANY, seed=2025, dynamics=QUICK)
+    result = simulate(MANY, seed=2025, dynamics=QUICK, executor=Serial())
     path = tmp_path_factory.mktemp("serial") / "runs.csv"
     result.to_csv(path)
     return result, path.read_bytes()
@@ -372,13 +381,16 @@ def csv_of(result: SimulationResult, path: Path) -> bytes:
 def test_the_same_seed_gives_the_same_csv_serially_on_a_process_pool_and_on_dask(
     serial: tuple[SimulationResult, bytes], tmp_path: Path
 ) -> None:
-    """Three chunks of runs give byte-identical CSV whether run on the calling thread, on a
-    ``ProcessPoolExecutor`` of two workers, or on a Dask ``LocalCluster`` through its
-    client's executor: a run depends only on the seed and its number."""
+    """Three chunks of runs give byte-identical CSV whether run one after the other on the
+    calling thread, on the default threads, on a ``ProcessPoolExecutor`` of two workers,
+    or on a Dask ``LocalCluster`` through its client's executor: a run depends only on
+    the seed, its number and the number of runs."""
     from distributed import Client, LocalCluster  # the dask extra: imported only here
 
     _, expected = serial
     assert expected.count(b"\n") == MANY + 1
+    threaded = simulate(MANY, seed=2025, dynamics=QUICK)
+    assert csv_of(threaded, tmp_path / "threads.csv") == expected
     spawn = multiprocessing.get_context("spawn")  # no fork of a process with threads
     with ProcessPoolExecutor(2, mp_context=spawn) as pool:
         pooled = simulate(MANY, seed=2025, dynamics=QUICK, executor=pool)
@@ -444,6 +456,8 @@ def test_a_single_hazard_agrees_an_exchange_within_the_horizon_as_often_as_the_f
     for day in (0, 9, 49, 98):
         assert_share(float(by_day[day]), 1 - math.exp(-rate * (day + 1)))
     days = result.days_to(Stage.EXCHANGE)
+    for day in (0, 9, 49, 98):  # the rows and the histogram count the same runs
+        assert np.sum(days <= day) / MEASURED == by_day[day]
     reached = days[~np.isnan(days)]
     assert reached.min() >= 0
     assert reached.max() <= horizon
