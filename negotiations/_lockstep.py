@@ -80,7 +80,7 @@ class Chunk:
 
     final_stage: NDArray[np.int8]
     days_to: NDArray[np.int32]
-    released: NDArray[np.int64]
+    released: NDArray[np.int32]
     tranches: NDArray[np.int32]
     moves: NDArray[np.int32]
 
@@ -169,22 +169,22 @@ class Lockstep:
         """The columns of ``rows`` negotiations at their start."""
         parties = len(self.parties)
         columns = Columns(
-            stage=np.full(rows, self.initial_stage, dtype=np.int64),
+            stage=np.full(rows, self.initial_stage, dtype=np.int8),
             agreed=np.zeros(rows, dtype=bool),
             civilians_separate=np.zeros(rows, dtype=bool),
-            pending_interests=np.zeros(rows, dtype=np.int64),
-            suspended_from=np.full(rows, STAYS, dtype=np.int64),
-            agreements=np.zeros(rows, dtype=np.int64),
-            tranches=np.zeros(rows, dtype=np.int64),
+            pending_interests=np.zeros(rows, dtype=np.int32),
+            suspended_from=np.full(rows, STAYS, dtype=np.int8),
+            agreements=np.zeros(rows, dtype=np.int32),
+            tranches=np.zeros(rows, dtype=np.int32),
         )
-        columns["interests.declared"] = np.zeros(rows, dtype=np.int64)
-        columns["interests.acknowledged"] = np.zeros(rows, dtype=np.int64)
+        columns["interests.declared"] = np.zeros(rows, dtype=np.int32)
+        columns["interests.acknowledged"] = np.zeros(rows, dtype=np.int32)
         for name in _PER_PARTY:
             # Party-major in memory (Fortran order): a condition's test over every party of
             # a row, ``.all(axis=1)``, then runs along whole columns.
-            columns[name] = np.zeros((rows, parties), dtype=np.int64, order="F")
+            columns[name] = np.zeros((rows, parties), dtype=np.int32, order="F")
         for item in self.process.items:
-            columns[f"open.{item}"] = np.zeros(rows, dtype=np.int64)
+            columns[f"open.{item}"] = np.zeros(rows, dtype=np.int32)
         return columns
 
     def possible(self, columns: Columns) -> NDArray[np.bool_]:
@@ -217,7 +217,7 @@ class Lockstep:
         handovers = self.handovers
         assert handovers is not None  # Dynamics refuses a timed handover without
         low, high = handovers.size
-        size = rng.integers(low, high + 1, size=len(rows))
+        size = rng.integers(low, high + 1, size=len(rows), dtype=np.int32)
         share = np.take(columns["share"].T, rows, axis=1).T
         agreed = columns["agreed"][rows]
         if not agreed.all():  # nothing agreed: one for one
@@ -268,14 +268,14 @@ def _move_index(process: Definition, trigger: str, stage: str) -> int:
 
 
 def _share_of(
-    released: NDArray[np.int64], share: float, rng: np.random.Generator
-) -> NDArray[np.int64]:
+    released: NDArray[np.int32], share: float, rng: np.random.Generator
+) -> NDArray[np.int32]:
     """``share`` of each count in ``released``, rounded down or up at random so that the
     expected count is exactly ``share`` of it."""
     if not share:
         return np.zeros_like(released)
-    counts: NDArray[np.int64] = np.floor(released * share + rng.random(released.shape)).astype(
-        np.int64
+    counts: NDArray[np.int32] = np.floor(released * share + rng.random(released.shape)).astype(
+        np.int32
     )
     return counts
 
@@ -326,7 +326,7 @@ class _Run:
         self.out = Chunk(
             final_stage=np.zeros(rows, dtype=np.int8),
             days_to=np.full((rows, stages), -1, dtype=np.int32),
-            released=np.zeros((rows, parties), dtype=np.int64),
+            released=np.zeros((rows, parties), dtype=np.int32),
             tranches=np.zeros(rows, dtype=np.int32),
             moves=np.zeros(rows, dtype=np.int32),
         )
