@@ -113,7 +113,9 @@ class Delay:
 
     The delay is drawn uniformly between ``low`` and ``high`` days (exactly
     ``low`` when ``high`` is not given) when the move becomes possible; if it
-    stops being possible first, the wait starts again the next time it is.
+    stops being possible first, the wait starts again the next time it is. The
+    longest delay is more than 0 days (a pledge makes a move the moment it is
+    possible).
 
     >>> Delay(30, 120)
     Delay(low=30.0, high=120.0)
@@ -126,6 +128,13 @@ class Delay:
 
     def __attrs_post_init__(self) -> None:
         high = self.low if self.high is None else _number(self.high, "high")
+        if high == 0:
+            raise InvalidValue(
+                "high: a delay is longer than 0 days: a move made the very instant it is "
+                "possible would be made again and again at that instant; pledge the move to "
+                "have it made once, as soon as it is possible",
+                path="high",
+            )
         if high < self.low:
             raise InvalidValue(
                 f"high: the longest delay ({high:g} days) is shorter than the shortest "
