@@ -66,7 +66,7 @@ from negotiations._records import PLEDGE_TRIGGERS
 from negotiations._simulate import CHUNK
 from negotiations._state import State
 from negotiations.effects import Agree, AgreeFurther, Close, Open, Transfer
-from negotiations.testing import dynamics, processes
+from negotiations.testing import dynamics, exchange_terms, processes
 
 #: Runs per simulation in the differential tests: one chunk, re-run by each replay.
 RUNS = 300
@@ -255,19 +255,25 @@ def check_sampled_runs(result: SimulationResult, data: st.DataObject) -> None:
 # -- differential ---------------------------------------------------------------------------
 
 
-@differential(40)
-@given(model=dynamics() | st.just(ARTICLE_DYNAMICS), seed=SEEDS, data=st.data())
+@differential(30)
+@given(
+    model=dynamics() | st.just(ARTICLE_DYNAMICS),
+    terms=st.none() | exchange_terms(max_quota=2000),
+    seed=SEEDS,
+    data=st.data(),
+)
 def test_replayed_runs_of_the_article_agree_with_the_engine_and_obey_the_rules(
-    model: Dynamics, seed: int, data: st.DataObject
+    model: Dynamics, terms: ng.ExchangeTerms | None, seed: int, data: st.DataObject
 ) -> None:
-    """For any dynamics of the article's process (the illustrative ones among them) and any
-    seed, every sampled run rebuilt by ``replay(i)`` ends in the stage the engine says,
+    """For any dynamics of the article's process (the illustrative ones among them), on its
+    own terms or any others, and any seed, every sampled run rebuilt by ``replay(i)``
+    ends in the stage the engine says,
     with the same ledger (released by each party, handovers), the same number of moves
     and the same first day in each stage (NaN where never reached); and its history
     obeys the rules (see :func:`assert_obeys_the_rules`): no third round before the
     exchange is complete, no leaders' meeting while a humanitarian issue is open, ..."""
     note(repr(model))
-    check_sampled_runs(simulate(RUNS, seed=seed, dynamics=model), data)
+    check_sampled_runs(simulate(RUNS, seed=seed, dynamics=model, terms=terms), data)
 
 
 @pytest.mark.parametrize("process", [CEASEFIRE, HOSTAGE_EXCHANGE], ids=lambda p: p.name)
