@@ -65,6 +65,12 @@ def _simulate(runs: int, seed: int, csv: str | None, plot: str | None) -> int:
     from negotiations._errors import NegotiationError  # noqa: PLC0415  # this command only
     from negotiations._simulate import simulate  # noqa: PLC0415  # as above
 
+    for option, path in (("--csv", csv), ("--plot", plot)):
+        folder = os.path.dirname(path or "") or "."
+        if path and not os.path.isdir(folder):
+            # Before the work, not after it: a long simulation is not thrown away.
+            print(f"negotiations simulate: {option}: no folder {folder}", file=sys.stderr)
+            return 1
     try:
         result = simulate(runs, seed=seed, progress=True, keep="runs" if csv else "summary")
         print(result.summary())

@@ -43,7 +43,17 @@ from negotiations.effects import Transfer
 if TYPE_CHECKING:
     from negotiations._definition import Definition
 
-__all__ = ["ARTICLE_DYNAMICS", "Delay", "Dynamics", "Handovers", "Hazard", "Timing"]
+__all__ = [
+    "ARTICLE_DYNAMICS",
+    "MAX_HANDOVER",
+    "MAX_HORIZON",
+    "MOST_OFTEN",
+    "Delay",
+    "Dynamics",
+    "Handovers",
+    "Hazard",
+    "Timing",
+]
 
 
 def _number(value: object, where: str, *, at_most: float | None = None) -> float:
@@ -129,11 +139,12 @@ class Delay:
     def __attrs_post_init__(self) -> None:
         high = self.low if self.high is None else _number(self.high, "high")
         if high == 0:
+            named = "low" if self.high is None else "high"
             raise InvalidValue(
-                "high: a delay is longer than 0 days: a move made the very instant it is "
+                f"{named}: a delay is longer than 0 days: a move made the very instant it is "
                 "possible would be made again and again at that instant; pledge the move to "
                 "have it made once, as soon as it is possible",
-                path="high",
+                path=named,
             )
         if high < self.low:
             raise InvalidValue(
@@ -165,6 +176,11 @@ def _size(value: object) -> tuple[int, int]:
         raise InvalidValue(
             f"size: a handover releases at least 1 person each side, and the most is at "
             f"least the fewest; got ({low}, {high})",
+            path="size",
+        )
+    if high > MAX_HANDOVER:
+        raise InvalidValue(
+            f"size: a handover releases at most {MAX_HANDOVER:,} people each side, not {high:,}",
             path="size",
         )
     return (low, high)
@@ -243,6 +259,18 @@ def _pledges(value: object) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
+#: The longest horizon, in days: a hundred years (a result keeps a count per day).
+MAX_HORIZON = 36_500
+
+#: The most times a timing may make its move in one run, at its rate or shortest
+#: repetition, over the horizon.
+MOST_OFTEN = 10_000
+
+#: The most people one party releases in one handover (a ratio's multiple, where there is
+#: one): the engine counts in 32 bits.
+MAX_HANDOVER = 1_000_000
+
+
 def _horizon(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidType(
@@ -250,6 +278,11 @@ def _horizon(value: object) -> int:
         )
     if value < 1:
         raise InvalidValue(f"horizon must be at least 1 day, not {value}", path="horizon")
+    if value > MAX_HORIZON:
+        raise InvalidValue(
+            f"horizon must be at most {MAX_HORIZON:,} days (a hundred years), not {value:,}",
+            path="horizon",
+        )
     return value
 
 
@@ -357,6 +390,7 @@ def _check_moves(dynamics: Dynamics) -> None:
                     f"{move.effect.kind!r} needs arguments the dynamics do not draw",
                     path=where,
                 )
+        _check_often(timing, where, dynamics.horizon)
         if isinstance(timing, Hazard) and not isinstance(timing.rate, float):
             sources = {stage for move in moves for stage in move.sources}
             made_from = ", ".join(stage for stage in process.stages if stage in sources)
@@ -367,6 +401,30 @@ def _check_moves(dynamics: Dynamics) -> None:
                         f"{shorten(stage)}; it is made from {made_from}",
                         path=f"{where}.rate.{stage}",
                     )
+
+
+def _check_often(timing: Timing, where: str, horizon: int) -> None:
+    """Refuse a timing that could make its move more than :data:`MOST_OFTEN` times in a run
+    (a run that long would take hours, and one with no time between moves, forever)."""
+    if isinstance(timing, Hazard):
+        rate = (
+            timing.rate
+            if isinstance(timing.rate, float)
+            else max(timing.rate.values(), default=0.0)
+        )
+        if rate * horizon > MOST_OFTEN:
+            raise InvalidValue(
+                f"{where}: a rate of {rate:g} a day over a horizon of {horizon:,} days would "
+                f"make the move about {rate * horizon:,.0f} times in a run; at most "
+                f"{MOST_OFTEN:,}",
+                path=where,
+            )
+    elif horizon / timing.high > MOST_OFTEN:
+        raise InvalidValue(
+            f"{where}: a delay of at most {timing.high:g} days over a horizon of {horizon:,} "
+            f"days could make the move more than {MOST_OFTEN:,} times in a run; lengthen it",
+            path=where,
+        )
 
 
 def _check_handovers(dynamics: Dynamics) -> None:

@@ -20,6 +20,7 @@ import errno
 import os
 import secrets
 import stat
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from negotiations._checks import shorten
@@ -42,6 +43,7 @@ __all__ = [
     "storage_error",
     "write_all",
     "write_atomically",
+    "write_parts_atomically",
 ]
 
 #: How many bytes a loader reads at most unless told otherwise (``max_bytes=``): 1 GiB,
@@ -221,14 +223,22 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
     regular file at the path (a symbolic link, a pipe, a device, a folder) is
     refused with :class:`StorageError`; what a link points to is never replaced.
     """
-    shown = check_path(path)
     data = text.encode("utf-8")
+    write_parts_atomically(path, lambda: (data,))
+
+
+def write_parts_atomically(
+    path: str | os.PathLike[str], parts: Callable[[], Iterable[bytes]]
+) -> None:
+    """:func:`write_atomically` for data written part by part: ``parts()`` gives the parts
+    (called again if the save starts again), so that a large file is never held whole."""
+    shown = check_path(path)
     target = Path(path)
     folder = target.parent
     for _ in range(_ATTEMPTS):
         held = _hold_existing(target, shown)
         try:
-            if _write_beside(target, shown, data, held):
+            if _write_beside(target, shown, parts, held):
                 break
         finally:
             if held is not None:
@@ -285,8 +295,10 @@ def _hold_existing(target: Path, shown: str) -> tuple[int, int] | None:
     return descriptor, stat.S_IMODE(status.st_mode)
 
 
-def _write_beside(target: Path, shown: str, data: bytes, held: tuple[int, int] | None) -> bool:
-    """Write ``data`` to a temporary file beside ``target`` and give it the target's name;
+def _write_beside(
+    target: Path, shown: str, parts: Callable[[], Iterable[bytes]], held: tuple[int, int] | None
+) -> bool:
+    """Write ``parts()`` to a temporary file beside ``target`` and give it the target's name;
     ``False`` if a file appeared at a path that had none (the caller starts again)."""
     temporary = target.parent / f".{target.name}.{secrets.token_hex(8)}.tmp"
     try:
@@ -298,7 +310,8 @@ def _write_beside(target: Path, shown: str, data: bytes, held: tuple[int, int] |
             # Created like any new file (0o666 less the umask); a file replaced keeps its mode.
             if held is not None:
                 os.fchmod(descriptor, held[1])
-            write_all(descriptor, data)
+            for part in parts():
+                write_all(descriptor, part)
             os.fsync(descriptor)
         finally:
             os.close(descriptor)

@@ -78,7 +78,7 @@ class Chunk:
     day each stage was first reached (``-1`` never), what each party released, how many
     handovers and moves."""
 
-    final_stage: NDArray[np.int8]
+    final_stage: NDArray[np.signedinteger[Any]]
     days_to: NDArray[np.int32]
     released: NDArray[np.int32]
     tranches: NDArray[np.int32]
@@ -157,7 +157,17 @@ class Lockstep:
         self.delay_high = [_timing(timings, moves[m], Delay).high for m in delays]
         #: Each delay move's row among the delays.
         self.delay_of = {m: d for d, m in enumerate(delays)}
-        self.guards = [tuple(process.rule(r).condition for r in moves[m].guard) for m in self.asked]
+        #: What each asked move needs met: its guard's rules, and the parts of its checks
+        #: that read the state (a handover drawn by the dynamics is always at the agreed
+        #: ratio and never mixes civilians and soldiers: with no tranche in hand, a check's
+        #: conditions on the tranche pass).
+        self.guards = [
+            tuple(process.rule(r).condition for r in (*moves[m].guard, *moves[m].checks))
+            for m in self.asked
+        ]
+        self.checked = any(moves[m].checks for m in self.asked)
+        #: A stage's index fits in 8 bits for any process of fewer than 128 stages.
+        self.stage_type = np.int8 if len(stages) < 128 else np.int16
         self.transfers = frozenset(
             m for m, move in enumerate(moves) if isinstance(move.effect, Transfer)
         )
@@ -169,11 +179,11 @@ class Lockstep:
         """The columns of ``rows`` negotiations at their start."""
         parties = len(self.parties)
         columns = Columns(
-            stage=np.full(rows, self.initial_stage, dtype=np.int8),
+            stage=np.full(rows, self.initial_stage, dtype=self.stage_type),
             agreed=np.zeros(rows, dtype=bool),
             civilians_separate=np.zeros(rows, dtype=bool),
             pending_interests=np.zeros(rows, dtype=np.int32),
-            suspended_from=np.full(rows, STAYS, dtype=np.int8),
+            suspended_from=np.full(rows, STAYS, dtype=self.stage_type),
             agreements=np.zeros(rows, dtype=np.int32),
             tranches=np.zeros(rows, dtype=np.int32),
         )
@@ -185,6 +195,10 @@ class Lockstep:
             columns[name] = np.zeros((rows, parties), dtype=np.int32, order="F")
         for item in self.process.items:
             columns[f"open.{item}"] = np.zeros(rows, dtype=np.int32)
+        if self.checked:  # no tranche in hand while asking whether a move is possible
+            columns["tranche.given"] = np.zeros(rows, dtype=bool)
+            columns["tranche.mixed"] = np.zeros(rows, dtype=bool)
+            columns["tranche.released"] = np.zeros((rows, parties), dtype=np.int32, order="F")
         return columns
 
     def possible(self, columns: Columns) -> NDArray[np.bool_]:
@@ -235,6 +249,8 @@ class Lockstep:
     ) -> dict[str, Any]:
         """Make move ``m`` in the negotiations at ``rows``; returns the arguments drawn."""
         drawn = self.arguments(m, columns, rows, rng)
+        if "tranche.released" in drawn:
+            _check_room(columns["released"], rows, drawn["tranche.released"])
         self.moves[m].effect.advance(columns, rows, drawn, self.dest[m], self.process)
         return drawn
 
@@ -265,6 +281,27 @@ def _move_index(process: Definition, trigger: str, stage: str) -> int:
         if move.trigger == trigger and stage in move.sources:
             return m
     return -1
+
+
+#: The most one party may have released in one run: counts are kept in 32 bits.
+MOST_RELEASED = 2**31 - 1
+
+
+def _check_room(
+    released: NDArray[np.int32], rows: NDArray[np.intp], more: NDArray[np.int32]
+) -> None:
+    """Refuse a handover that would take a run's count past :data:`MOST_RELEASED`."""
+    if len(rows) and int(released[rows].max()) + int(more.max()) > MOST_RELEASED:
+        raise InvalidValue(
+            f"handovers: a run would release more than {MOST_RELEASED:,} people; draw smaller "
+            "handovers or fewer of them",
+            path="handovers",
+        )
+
+
+#: The most moves one run may make, a last guard against a run that never ends (each
+#: timing is already bounded by ``negotiations._dynamics.MOST_OFTEN``).
+MOST_MOVES = 1_000_000
 
 
 def _share_of(
@@ -324,7 +361,7 @@ class _Run:
         self.rng = rng
         stages, parties = len(engine.stages), len(engine.parties)
         self.out = Chunk(
-            final_stage=np.zeros(rows, dtype=np.int8),
+            final_stage=np.zeros(rows, dtype=engine.stage_type),
             days_to=np.full((rows, stages), -1, dtype=np.int32),
             released=np.zeros((rows, parties), dtype=np.int32),
             tranches=np.zeros(rows, dtype=np.int32),
@@ -494,7 +531,16 @@ class _Run:
         """Run the chunk to its end: every run finished or past the horizon."""
         engine = self.engine
         horizon = float(engine.dynamics.horizon)
+        steps = 0
         while len(self.ids):
+            steps += 1  # a run makes one move a step at most: a step count bounds its moves
+            if steps > MOST_MOVES:
+                raise InvalidValue(
+                    f"dynamics: a run made {MOST_MOVES:,} moves without ending, by day "
+                    f"{int(self.time.max()):,}: its delays are too short or its rates too high "
+                    "for time to move on",
+                    path="dynamics",
+                )
             self._end(engine.finals[self.columns["stage"]])
             if not len(self.ids):
                 break

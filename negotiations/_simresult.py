@@ -3,14 +3,16 @@ files (CSV, a plot), data frames, and any run rebuilt as a real negotiation."""
 
 from __future__ import annotations
 
+import io
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
 from negotiations._errors import InvalidType, InvalidValue, need
+from negotiations._files import check_path, write_parts_atomically
 from negotiations._stages import label
 
 if TYPE_CHECKING:
@@ -108,7 +110,7 @@ class Collector:
         if keep == "runs":
             stages, parties = len(process.stages), len(process.parties)
             self.columns = {
-                "final_stage": np.zeros(runs, dtype=np.int8),
+                "final_stage": np.zeros(runs, dtype=np.int8 if stages < 128 else np.int16),
                 "days_to": np.zeros((runs, stages), dtype=np.int32),
                 "released": np.zeros((runs, parties), dtype=np.int32),
                 "tranches": np.zeros(runs, dtype=np.int32),
@@ -244,7 +246,7 @@ class SimulationResult:
         return stages.index(stage)
 
     @property
-    def final_stage(self) -> NDArray[np.int8]:
+    def final_stage(self) -> NDArray[np.signedinteger[Any]]:
         """Each run's final stage, as its index in ``process.stages``."""
         return self._rows("final_stage")["final_stage"]
 
@@ -253,7 +255,8 @@ class SimulationResult:
         import numpy as np  # noqa: PLC0415  # optional: the sim extra
 
         names = np.array([str(stage) for stage in self.process.stages])
-        return names[self.final_stage]
+        found: NDArray[np.str_] = names[self.final_stage]
+        return found
 
     def days_to(self, stage: str) -> NDArray[np.float64]:
         """For each run, the day it first reached ``stage`` (whole days from day 0; NaN
@@ -302,30 +305,38 @@ class SimulationResult:
 
     def to_csv(self, path: str | os.PathLike[str]) -> None:
         """Write one row per run, in run order, under a header row (see :meth:`header`);
-        a stage never reached has an empty field. The same seed gives the same bytes."""
+        a stage never reached has an empty field. The same seed gives the same bytes.
+
+        The file is written as :meth:`negotiations.Negotiation.save` writes one: whole or
+        not at all, a regular file only (never through a symbolic link); a path that
+        cannot be written is a :class:`~negotiations.StorageError` saying why.
+        """
+        check_path(path)
+        self._rows("to_csv")
+        write_parts_atomically(path, self._csv)
+
+    def _csv(self) -> Iterator[bytes]:
+        """The CSV file, a block of rows at a time."""
         columns = self._rows("to_csv")
         names = [str(stage) for stage in self.process.stages]
         # Day d is written as days[d]; -1 (never reached) as days[-1], an empty field.
         days = [*map(str, range(self.dynamics.horizon + 1)), ""]
+        yield (",".join(self.header()) + "\n").encode()
         step = 100_000
-        with open(path, "w", encoding="utf-8", newline="\n") as out:
-            out.write(",".join(self.header()) + "\n")
-            for start in range(0, self.runs, step):
-                stop = min(start + step, self.runs)
-                fields: list[Any] = [
-                    map(str, range(start, stop)),
-                    [names[i] for i in columns["final_stage"][start:stop].tolist()],
-                ]
-                reached = columns["days_to"][start:stop]
-                fields += [
-                    [days[d] for d in reached[:, i].tolist()] for i in range(reached.shape[1])
-                ]
-                released = columns["released"][start:stop]
-                fields += [map(str, released[:, p].tolist()) for p in range(released.shape[1])]
-                fields += [
-                    map(str, columns[name][start:stop].tolist()) for name in ("tranches", "moves")
-                ]
-                out.write("".join(",".join(row) + "\n" for row in zip(*fields, strict=True)))
+        for start in range(0, self.runs, step):
+            stop = min(start + step, self.runs)
+            fields: list[Any] = [
+                map(str, range(start, stop)),
+                [names[i] for i in columns["final_stage"][start:stop].tolist()],
+            ]
+            reached = columns["days_to"][start:stop]
+            fields += [[days[d] for d in reached[:, i].tolist()] for i in range(reached.shape[1])]
+            released = columns["released"][start:stop]
+            fields += [map(str, released[:, p].tolist()) for p in range(released.shape[1])]
+            fields += [
+                map(str, columns[name][start:stop].tolist()) for name in ("tranches", "moves")
+            ]
+            yield "".join(",".join(row) + "\n" for row in zip(*fields, strict=True)).encode()
 
     def _table(self, what: str) -> dict[str, NDArray[Any]]:
         import numpy as np  # noqa: PLC0415  # optional: the sim extra
@@ -358,7 +369,9 @@ class SimulationResult:
 
     def plot(self, path: str | os.PathLike[str]) -> None:
         """Draw, as a PNG at ``path``, the share of runs that have reached each stage by
-        each day. Needs matplotlib: ``pip install 'negotiations[plot]'``."""
+        each day (written as :meth:`to_csv` writes). Needs matplotlib:
+        ``pip install 'negotiations[plot]'``."""
+        check_path(path)
         import numpy as np  # noqa: PLC0415  # optional: the sim extra
 
         need("matplotlib", "plot", "plot")
@@ -381,7 +394,9 @@ class SimulationResult:
         axes.legend(loc="best", fontsize="small")
         axes.set_title(f"{self.runs:,} runs of {self.process.name!r} (seed {self.seed})")
         figure.tight_layout()
-        figure.savefig(os.fspath(path), format="png")
+        image = io.BytesIO()
+        figure.savefig(image, format="png")
+        write_parts_atomically(path, lambda: (image.getvalue(),))
 
     # -- one run ---------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from negotiations._article import PROCESS
 from negotiations._checks import shorten
@@ -23,6 +23,7 @@ from negotiations._chunks import CHUNK, Job, Tally, compiled, run_chunk
 from negotiations._definition import Definition, shipped_named, shipped_names
 from negotiations._dynamics import ARTICLE_DYNAMICS, Dynamics
 from negotiations._errors import InvalidType, InvalidValue, need
+from negotiations._parameters import PARAMETERS
 from negotiations._terms import ExchangeTerms
 from negotiations.effects import Agree, AgreeFurther
 
@@ -90,6 +91,9 @@ def _terms(dynamics: Dynamics, terms: object) -> ExchangeTerms | None:
             f"terms must be ExchangeTerms or None, not {type(terms).__name__}", path="terms"
         )
     process = dynamics.process
+    if terms is not None:
+        # The check a live agreement makes: parties of the process, and so on.
+        terms = cast("ExchangeTerms", PARAMETERS["terms"].check(terms, "terms", process))
     chosen = terms if terms is not None else process.terms
     agreeing = [
         move.trigger

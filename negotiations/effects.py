@@ -639,6 +639,11 @@ class Resume(Effect):
     ) -> State:
         return evolve(state, stage=dest, suspended_from=None)
 
+    def admissible(self, columns: Columns, process: Definition) -> NDArray[np.bool_] | None:
+        """Where there is a stage to go back to (a suspension not ended otherwise)."""
+        result: NDArray[np.bool_] = columns["suspended_from"] != STAYS
+        return result
+
     def advance(
         self,
         columns: Columns,
