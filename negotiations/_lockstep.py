@@ -33,7 +33,7 @@ from attrs import frozen
 from negotiations._arrays import Columns, evaluated
 from negotiations._dynamics import Delay, Dynamics, Hazard
 from negotiations._errors import InvalidValue
-from negotiations.conditions import Custom
+from negotiations.conditions import AllOf, Condition, Custom
 from negotiations.effects import STAYS, Transfer
 
 if TYPE_CHECKING:
@@ -158,14 +158,16 @@ class Lockstep:
         #: Each delay move's row among the delays.
         self.delay_of = {m: d for d, m in enumerate(delays)}
         #: What each asked move needs met: its guard's rules, and the parts of its checks
-        #: that read the state (a handover drawn by the dynamics is always at the agreed
-        #: ratio and never mixes civilians and soldiers: with no tranche in hand, a check's
-        #: conditions on the tranche pass).
+        #: that read the state. (A check's conditions on the tranche itself always hold: a
+        #: handover drawn by the dynamics is at the agreed ratio and never mixes civilians
+        #: and soldiers.)
         self.guards = [
-            tuple(process.rule(r).condition for r in (*moves[m].guard, *moves[m].checks))
+            (
+                *(process.rule(r).condition for r in moves[m].guard),
+                *(part for r in moves[m].checks for part in _on_state(process.rule(r).condition)),
+            )
             for m in self.asked
         ]
-        self.checked = any(moves[m].checks for m in self.asked)
         #: A stage's index fits in 8 bits for any process of fewer than 128 stages.
         self.stage_type = np.int8 if len(stages) < 128 else np.int16
         self.transfers = frozenset(
@@ -195,10 +197,6 @@ class Lockstep:
             columns[name] = np.zeros((rows, parties), dtype=np.int32, order="F")
         for item in self.process.items:
             columns[f"open.{item}"] = np.zeros(rows, dtype=np.int32)
-        if self.checked:  # no tranche in hand while asking whether a move is possible
-            columns["tranche.given"] = np.zeros(rows, dtype=bool)
-            columns["tranche.mixed"] = np.zeros(rows, dtype=bool)
-            columns["tranche.released"] = np.zeros((rows, parties), dtype=np.int32, order="F")
         return columns
 
     def possible(self, columns: Columns) -> NDArray[np.bool_]:
@@ -274,6 +272,15 @@ _PER_PARTY = (
     "young_held",
     "civilians",
 )
+
+
+def _on_state(condition: Condition | None) -> tuple[Condition, ...]:
+    """The parts of a check's ``condition`` that read the state, not the move's arguments."""
+    if isinstance(condition, AllOf):
+        return tuple(part for inner in condition.conditions for part in _on_state(inner))
+    if condition is None or condition.on_arguments:
+        return ()
+    return (condition,)
 
 
 def _move_index(process: Definition, trigger: str, stage: str) -> int:
