@@ -153,6 +153,17 @@ class Lockstep:
             ).reshape(len(hazards), len(stages))
             * self.from_stage[: len(hazards)]
         ).astype(np.float32)
+        #: For each hazard move, its rate if it is the same from every stage it is made
+        #: from (then a multiplication gives each run's rate); ``None`` if it depends on
+        #: the stage (then it is looked up by each run's stage).
+        self.rate_alone: list[float | None] = []
+        for j, m in enumerate(hazards):
+            found = {float(self.rates[j, stages.index(stage)]) for stage in moves[m].sources}
+            self.rate_alone.append(found.pop() if len(found) == 1 else None)
+        #: The stages each asked move is made from, by index.
+        self.sources = [
+            tuple(stages.index(stage) for stage in moves[m].sources) for m in self.asked
+        ]
         self.delay_low = [_timing(timings, moves[m], Delay).low for m in delays]
         self.delay_high = [_timing(timings, moves[m], Delay).high for m in delays]
         #: Each delay move's row among the delays.
@@ -204,9 +215,15 @@ class Lockstep:
         from its stage, its rules met, the arguments a simulation draws fitting."""
         process = self.process
         columns.memo.clear()
-        result = np.take(self.from_stage, columns["stage"], axis=1)
+        stage = columns["stage"]
+        at = [stage == index for index in range(len(self.stages))]  # a few stages: cheap
+        result = np.empty((len(self.asked), len(stage)), dtype=bool)
         for j, m in enumerate(self.asked):
             row = result[j]
+            first, *others = self.sources[j]
+            np.copyto(row, at[first])
+            for index in others:
+                row |= at[index]
             for condition in self.guards[j]:
                 row &= evaluated(condition, columns, process)
             fits = self.moves[m].effect.admissible(columns, process)
@@ -497,8 +514,13 @@ class _Run:
         hazards, delays = engine.hazards, engine.delays
         n, now = len(self.ids), self.time
         # Hazards: one waiting time for their total rate, then one in proportion to it.
-        rates = np.take(engine.rates, self.columns["stage"], axis=1)
-        rates *= possible[:hazards]
+        rates = np.empty((hazards, n), dtype=np.float32)
+        stage = self.columns["stage"]
+        for j, rate in enumerate(engine.rate_alone):
+            if rate is not None:
+                np.multiply(possible[j], np.float32(rate), out=rates[j])
+            else:
+                np.multiply(np.take(engine.rates[j], stage), possible[j], out=rates[j])
         for j in range(1, hazards):  # cumulative, added in order: a move of rate 0 adds 0.0
             rates[j] += rates[j - 1]
         total = rates[-1] if hazards else np.zeros(n, dtype=np.float32)
