@@ -36,7 +36,7 @@ from negotiations._article import PROCESS
 from negotiations._definition import Definition
 from negotiations._drawn import arguments as _arguments
 from negotiations._drawn import definitions as _definitions
-from negotiations._dynamics import Delay, Dynamics, Handovers, Hazard, Timing
+from negotiations._dynamics import MAX_HORIZON, Delay, Dynamics, Handovers, Hazard, Timing
 from negotiations._errors import NegotiationError
 from negotiations._negotiation import Negotiation
 from negotiations._pledging import pledgeable
@@ -290,7 +290,8 @@ def dynamics(
     :class:`~negotiations.Handovers` are drawn whenever a handover is timed (and now and
     then when the process has one that is not); up to three pledges of moves that can be
     pledged; a horizon of 30 to ``max_horizon`` days (fewer when ``max_horizon`` is
-    under 30); sometimes a start date.
+    under 30; ``max_horizon`` is at most 36,500, the longest horizon a dynamics takes);
+    sometimes a start date.
 
     Rates and delays are bounded by the horizon so that a run stays short: each hazard
     comes about about three times over the horizon at most, and each delay is at least a
@@ -305,6 +306,11 @@ def dynamics(
     >>> test_every_run_ends_in_a_stage()
     """
     _at_least(max_horizon, 1, "max_horizon")
+    if max_horizon > MAX_HORIZON:
+        raise InvalidArgument(
+            f"max_horizon must be at most {MAX_HORIZON} days (the longest horizon), "
+            f"not {max_horizon!r}"
+        )
     agreeing = (Agree, AgreeFurther)
     timeable: list[tuple[str, tuple[str, ...]]] = []
     for trigger in process.triggers:

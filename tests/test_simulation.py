@@ -798,6 +798,12 @@ def test_drawn_dynamics_reach_every_kind_of_timing_handovers_and_pledges() -> No
 
 
 def test_drawn_dynamics_refuse_a_bad_horizon_bound() -> None:
-    """``max_horizon`` must be a whole number of days, at least 1."""
+    """``max_horizon`` must be a whole number of days, from 1 to the longest horizon a
+    dynamics takes (a hundred years)."""
     with pytest.raises(InvalidArgument, match=r"^max_horizon must be a whole number >= 1, not 0$"):
         dynamics(max_horizon=0)
+    with pytest.raises(
+        InvalidArgument,
+        match=r"^max_horizon must be at most 36500 days \(the longest horizon\), not 36501$",
+    ):
+        dynamics(max_horizon=36_501)
