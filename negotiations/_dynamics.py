@@ -324,7 +324,9 @@ class Dynamics:
 
     Every field is checked against the process when the dynamics is made; an error
     names the field (``moves.fly``, ``moves.collapse.rate.settlement``,
-    ``handovers.civilians``), before any work starts.
+    ``pledges[0]``), before any work starts; a :class:`Hazard`, :class:`Delay` or
+    :class:`Handovers` checks its own fields when it is made (``rate``, ``high``,
+    ``civilians``).
     """
 
     #: The process the dynamics is for (the article's by default).

@@ -255,7 +255,7 @@ class SimulationResult:
         import numpy as np  # noqa: PLC0415  # optional: the sim extra
 
         names = np.array([str(stage) for stage in self.process.stages])
-        found: NDArray[np.str_] = names[self.final_stage]
+        found: NDArray[np.str_] = names[self._rows("final_stages")["final_stage"]]
         return found
 
     def days_to(self, stage: str) -> NDArray[np.float64]:

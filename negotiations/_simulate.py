@@ -98,11 +98,9 @@ def _terms(dynamics: Dynamics, terms: object) -> ExchangeTerms | None:
     agreeing = [
         move.trigger
         for move in process.moves
-        if isinstance(move.effect, Agree | AgreeFurther)
-        and (
-            move.trigger in dynamics.moves
-            or any(trigger == move.trigger for _, trigger in dynamics.pledges)
-        )
+        # (A pledged agreement needs no check here: without terms of the process's own,
+        # an agreement takes an argument, and Dynamics refuses to pledge it.)
+        if isinstance(move.effect, Agree | AgreeFurther) and move.trigger in dynamics.moves
     ]
     if chosen is None and agreeing:
         raise InvalidValue(
@@ -117,7 +115,7 @@ def _keep(value: object) -> str:
     if value not in ("runs", "summary"):
         raise InvalidValue(
             f"keep must be 'runs' (every run's row) or 'summary' (aggregates only), not "
-            f"{shorten(str(value))}",
+            f"{shorten(value) if isinstance(value, str) else repr(value)[:40]}",
             path="keep",
         )
     return str(value)

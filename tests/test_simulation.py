@@ -673,7 +673,7 @@ def test_keep_summary_gives_the_same_aggregates_and_refuses_rows(tmp_path: Path)
     assert (tmp_path / "summary.png").read_bytes()[:4] == b"\x89PNG"
     refused: list[tuple[str, Callable[[], object]]] = [  # the name each message gives
         ("final_stage", lambda: summary.final_stage),
-        ("final_stage", summary.final_stages),  # read through final_stage
+        ("final_stages", summary.final_stages),
         ("days_to", lambda: summary.days_to(Stage.EXCHANGE)),
         ("released", lambda: summary.released(Side.RUSSIA)),
         ("tranches", summary.tranches),

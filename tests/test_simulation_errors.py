@@ -467,7 +467,7 @@ BAD_CALLS = {
         {"seed": 1, "keep": None},
         InvalidValue,
         "keep",
-        "keep must be 'runs' (every run's row) or 'summary' (aggregates only), not 'None'",
+        "keep must be 'runs' (every run's row) or 'summary' (aggregates only), not None",
     ),
     "an executor that is not one": (
         {"seed": 1, "executor": map},
