@@ -9,9 +9,10 @@
 """
 
 from negotiations._article import PROCESS, RULES
+from negotiations._article_dynamics import ARTICLE_DYNAMICS
 from negotiations._counts import Counts, SideCounts
 from negotiations._definition import Definition, Move, Rule, Source
-from negotiations._dynamics import ARTICLE_DYNAMICS, Delay, Dynamics, Handovers, Hazard
+from negotiations._dynamics import Dynamics
 from negotiations._errors import (
     DefinitionError,
     InvalidType,
@@ -38,11 +39,13 @@ from negotiations._negotiation import FORMAT, Negotiation
 from negotiations._process_file import read_process, write_process
 from negotiations._record import record_2025
 from negotiations._records import Blocker, Event, Pledge
-from negotiations._simresult import SimulationResult, StageSummary, Summary
+from negotiations._simresult import SimulationResult
 from negotiations._simulate import simulate
 from negotiations._stages import Side, Stage
 from negotiations._state import Interest, State
+from negotiations._summary import StageSummary, Summary
 from negotiations._terms import ISTANBUL_TERMS, ExchangeTerms
+from negotiations._timings import Delay, Handovers, Hazard
 from negotiations._tranche import Prisoner, Tranche
 
 __version__ = "0.1.0"

@@ -1,5 +1,5 @@
 """Chunks of runs: what a worker is given (:class:`Job`), what it gives back (a
-:class:`~negotiations._lockstep.Chunk` and a :class:`Tally`), and how each chunk's random
+:class:`~negotiations._stepping.Chunk` and a :class:`Tally`), and how each chunk's random
 generator comes from the seed."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from negotiations._dynamics import Dynamics
-    from negotiations._lockstep import Chunk, Lockstep, Trace
+    from negotiations._lockstep import Lockstep
+    from negotiations._stepping import Chunk, Trace
     from negotiations._terms import ExchangeTerms
 
 __all__ = ["CHUNK", "Job", "Tally", "compiled", "generator", "run_chunk", "trace_run"]
@@ -80,7 +81,9 @@ def run_chunk(job: Job) -> tuple[Chunk | None, Tally]:
     import numpy as np  # noqa: PLC0415  # optional: simulations only
 
     engine = compiled(job.dynamics, job.terms)
-    chunk, _ = engine.run(job.runs, generator(job.seed, job.index))
+    from negotiations._stepping import run as step  # noqa: PLC0415  # needs numpy
+
+    chunk, _ = step(engine, job.runs, generator(job.seed, job.index))
     stages = len(engine.stages)
     days = job.dynamics.horizon + 1
     final = np.bincount(chunk.final_stage, minlength=stages).astype(np.int64)
@@ -98,6 +101,9 @@ def trace_run(
     it ran: the draws depend on it), tracing that run."""
     engine = compiled(dynamics, terms)
     index, row = divmod(run, CHUNK)
-    _, trace = engine.run(min(CHUNK, runs - index * CHUNK), generator(seed, index), trace=row)
+    from negotiations._stepping import run as step  # noqa: PLC0415  # needs numpy
+
+    rows = min(CHUNK, runs - index * CHUNK)
+    _, trace = step(engine, rows, generator(seed, index), trace=row)
     assert trace is not None  # asked for
     return trace

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from negotiations._lockstep import NOT_PLEDGED, Trace, TracedEvent
 from negotiations._negotiation import Negotiation
+from negotiations._stepping import NOT_PLEDGED, Trace, TracedEvent
 from negotiations._tranche import Tranche
 from negotiations.effects import (
     Acknowledge,

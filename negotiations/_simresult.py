@@ -9,11 +9,10 @@ import os
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from attrs import frozen
-
 from negotiations._errors import InvalidType, InvalidValue, need
 from negotiations._files import check_path, write_parts_atomically
 from negotiations._stages import label
+from negotiations._summary import StageSummary, Summary, quantiles
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,120 +21,11 @@ if TYPE_CHECKING:
     from negotiations._chunks import Tally
     from negotiations._definition import Definition
     from negotiations._dynamics import Dynamics
-    from negotiations._lockstep import Chunk
     from negotiations._negotiation import Negotiation
+    from negotiations._stepping import Chunk
     from negotiations._terms import ExchangeTerms
 
-__all__ = ["SimulationResult", "StageSummary", "Summary"]
-
-#: The quantiles of days to each stage a summary gives.
-QUANTILES = (0.1, 0.5, 0.9)
-
-
-@frozen
-class StageSummary:
-    """One stage in a :class:`Summary`: how many runs reached it (and the share of all
-    runs), how many ended there, and the days it took to reach it (10th, 50th and 90th
-    percentiles, whole days; ``None`` where no run reached it)."""
-
-    stage: str
-    reached: int
-    share: float
-    ended: int
-    p10: int | None
-    p50: int | None
-    p90: int | None
-
-
-@frozen
-class Summary:
-    """A simulation in one table: a row per stage (see :class:`StageSummary`)."""
-
-    runs: int
-    horizon: int
-    rows: tuple[StageSummary, ...]
-
-    def __str__(self) -> str:
-        header = ("stage", "reached", "share", "ended", "p10 days", "median days", "p90 days")
-        body = [
-            (
-                str(row.stage),
-                f"{row.reached:,}",
-                f"{row.share:.1%}",
-                f"{row.ended:,}",
-                *("-" if q is None else str(q) for q in (row.p10, row.p50, row.p90)),
-            )
-            for row in self.rows
-        ]
-        widths = [max(len(line[i]) for line in (header, *body)) for i in range(len(header))]
-        lines = [
-            f"{self.runs:,} runs over {self.horizon} days",
-            "  ".join(
-                h.ljust(w) if i == 0 else h.rjust(w)
-                for i, (h, w) in enumerate(zip(header, widths, strict=True))
-            ),
-        ]
-        lines += [
-            "  ".join(
-                c.ljust(w) if i == 0 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(line, widths, strict=True))
-            )
-            for line in body
-        ]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
-class Collector:
-    """Gathers chunks, in any order, into one :class:`SimulationResult`: rows into arrays
-    allocated once, tallies added up."""
-
-    def __init__(
-        self, dynamics: Dynamics, terms: ExchangeTerms | None, seed: int, runs: int, keep: str
-    ) -> None:
-        import numpy as np  # noqa: PLC0415  # optional: the sim extra
-
-        process = dynamics.process
-        self.dynamics, self.terms, self.seed, self.runs, self.keep = (
-            dynamics,
-            terms,
-            seed,
-            runs,
-            keep,
-        )
-        self.tally: Tally | None = None
-        self.columns: dict[str, NDArray[Any]] | None = None
-        if keep == "runs":
-            stages, parties = len(process.stages), len(process.parties)
-            self.columns = {
-                "final_stage": np.zeros(runs, dtype=np.int8 if stages < 128 else np.int16),
-                "days_to": np.zeros((runs, stages), dtype=np.int32),
-                "released": np.zeros((runs, parties), dtype=np.int32),
-                "tranches": np.zeros(runs, dtype=np.int32),
-                "moves": np.zeros(runs, dtype=np.int32),
-            }
-
-    def add(self, first: int, chunk: Chunk | None, tally: Tally) -> None:
-        """The chunk whose first run is number ``first``."""
-        self.tally = tally if self.tally is None else self.tally + tally
-        if chunk is not None and self.columns is not None:
-            rows = slice(first, first + len(chunk.final_stage))
-            for name, column in self.columns.items():
-                column[rows] = getattr(chunk, name)
-
-    def result(self) -> SimulationResult:
-        assert self.tally is not None  # runs >= 1: one chunk at least
-        return SimulationResult(
-            self.dynamics,
-            terms=self.terms,
-            seed=self.seed,
-            runs=self.runs,
-            keep=self.keep,
-            tally=self.tally,
-            columns=self.columns,
-        )
+__all__ = ["Collector", "SimulationResult"]
 
 
 class SimulationResult:
@@ -208,7 +98,7 @@ class SimulationResult:
         for index, stage in enumerate(self.process.stages):
             days = self._tally.reached[index]
             reached = int(days.sum())
-            found = _quantiles(days, reached)
+            found = quantiles(days, reached)
             rows.append(
                 StageSummary(str(stage), reached, reached / self.runs, int(ended[index]), *found)
             )
@@ -417,14 +307,51 @@ class SimulationResult:
         return rebuild(trace, self.dynamics, self.terms, run, self.seed)
 
 
-def _quantiles(days: NDArray[np.int64], reached: int) -> tuple[int | None, ...]:
-    """The days at :data:`QUANTILES` of the runs counted in ``days`` (a count per day): the
-    first day by which at least that share of them had reached the stage."""
-    import numpy as np  # noqa: PLC0415  # optional: the sim extra
+class Collector:
+    """Gathers chunks, in any order, into one :class:`SimulationResult`: rows into arrays
+    allocated once, tallies added up."""
 
-    if not reached:
-        return (None,) * len(QUANTILES)
-    cumulative = np.cumsum(days)
-    return tuple(
-        int(np.searchsorted(cumulative, max(1, math.ceil(q * reached)))) for q in QUANTILES
-    )
+    def __init__(
+        self, dynamics: Dynamics, terms: ExchangeTerms | None, seed: int, runs: int, keep: str
+    ) -> None:
+        import numpy as np  # noqa: PLC0415  # optional: the sim extra
+
+        process = dynamics.process
+        self.dynamics, self.terms, self.seed, self.runs, self.keep = (
+            dynamics,
+            terms,
+            seed,
+            runs,
+            keep,
+        )
+        self.tally: Tally | None = None
+        self.columns: dict[str, NDArray[Any]] | None = None
+        if keep == "runs":
+            stages, parties = len(process.stages), len(process.parties)
+            self.columns = {
+                "final_stage": np.zeros(runs, dtype=np.int8 if stages < 128 else np.int16),
+                "days_to": np.zeros((runs, stages), dtype=np.int32),
+                "released": np.zeros((runs, parties), dtype=np.int32),
+                "tranches": np.zeros(runs, dtype=np.int32),
+                "moves": np.zeros(runs, dtype=np.int32),
+            }
+
+    def add(self, first: int, chunk: Chunk | None, tally: Tally) -> None:
+        """The chunk whose first run is number ``first``."""
+        self.tally = tally if self.tally is None else self.tally + tally
+        if chunk is not None and self.columns is not None:
+            rows = slice(first, first + len(chunk.final_stage))
+            for name, column in self.columns.items():
+                column[rows] = getattr(chunk, name)
+
+    def result(self) -> SimulationResult:
+        assert self.tally is not None  # runs >= 1: one chunk at least
+        return SimulationResult(
+            self.dynamics,
+            terms=self.terms,
+            seed=self.seed,
+            runs=self.runs,
+            keep=self.keep,
+            tally=self.tally,
+            columns=self.columns,
+        )

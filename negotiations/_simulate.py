@@ -18,18 +18,19 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from negotiations._article import PROCESS
+from negotiations._article_dynamics import ARTICLE_DYNAMICS
 from negotiations._checks import shorten
 from negotiations._chunks import CHUNK, Job, Tally, compiled, run_chunk
 from negotiations._definition import Definition, shipped_named, shipped_names
-from negotiations._dynamics import ARTICLE_DYNAMICS, Dynamics
+from negotiations._dynamics import Dynamics
 from negotiations._errors import InvalidType, InvalidValue, need
 from negotiations._parameters import PARAMETERS
 from negotiations._terms import ExchangeTerms
 from negotiations.effects import Agree, AgreeFurther
 
 if TYPE_CHECKING:
-    from negotiations._lockstep import Chunk
     from negotiations._simresult import SimulationResult
+    from negotiations._stepping import Chunk
 
 __all__ = ["CHUNK", "simulate"]
 

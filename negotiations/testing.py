@@ -36,12 +36,13 @@ from negotiations._article import PROCESS
 from negotiations._definition import Definition
 from negotiations._drawn import arguments as _arguments
 from negotiations._drawn import definitions as _definitions
-from negotiations._dynamics import MAX_HORIZON, Delay, Dynamics, Handovers, Hazard, Timing
+from negotiations._dynamics import MAX_HORIZON, Dynamics
 from negotiations._errors import NegotiationError
 from negotiations._negotiation import Negotiation
 from negotiations._pledging import pledgeable
 from negotiations._stages import Side
 from negotiations._terms import ExchangeTerms
+from negotiations._timings import Delay, Handovers, Hazard, Timing
 from negotiations._tranche import Prisoner, Tranche
 from negotiations.effects import Agree, AgreeFurther, Transfer
 
