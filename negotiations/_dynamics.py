@@ -35,6 +35,7 @@ from immutables import Map
 
 from negotiations._article import PROCESS
 from negotiations._checks import shorten
+from negotiations._dates import as_date
 from negotiations._errors import InvalidType, InvalidValue, located
 from negotiations._timings import Delay, Handovers, Hazard, Timing
 from negotiations.effects import Transfer
@@ -107,21 +108,7 @@ def _horizon(value: object) -> int:
 
 
 def _start(value: object) -> datetime.date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        raise InvalidType("start must be a date, not a datetime", path="start")
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-        raise InvalidValue(
-            f"start: {shorten(value)} is not an ISO date (such as 2025-05-16)", path="start"
-        )
-    raise InvalidType(f"start must be a date or ISO text, not {type(value).__name__}", path="start")
+    return as_date(value, "start")
 
 
 def _process(value: object) -> Definition:
