@@ -21,7 +21,7 @@ __all__ = ["CHUNK", "Job", "Tally", "compiled", "generator", "run_chunk", "trace
 
 #: Runs per chunk. Fixed: it is part of what a seed means (a run's draws come from its
 #: chunk's generator), and it bounds the memory a chunk takes while it runs.
-CHUNK = 65_536
+CHUNK = 262_144
 
 
 @frozen
