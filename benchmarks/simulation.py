@@ -259,7 +259,7 @@ class Serial(Executor):
 
     It says it has one worker the way ``concurrent.futures``' pools do
     (``_max_workers``), which ``simulate`` reads to bound the chunks waiting at once
-    (2 x workers + 2); an executor that does not say gets 64 (a cluster's).
+    (2 x workers + 2); an executor that does not say gets 16 (a cluster's).
     """
 
     _max_workers = 1

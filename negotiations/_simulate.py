@@ -199,9 +199,9 @@ def _results(
             yield from _results(jobs, threads)
         return
     # Enough to keep every worker busy: a pool says how many it has; a cluster's executor
-    # does not, so up to 64 chunks wait at once (a few MB each).
+    # does not, so up to 16 chunks wait at once (about 12 MB of rows each).
     workers = getattr(executor, "_max_workers", None)
-    limit = 2 * workers + 2 if isinstance(workers, int) else 64
+    limit = 2 * workers + 2 if isinstance(workers, int) else 16
     pending: deque[tuple[Job, Future[tuple[Chunk | None, Tally]]]] = deque()
     try:
         for job in jobs:
