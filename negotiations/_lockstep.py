@@ -98,21 +98,20 @@ class Lockstep:
         #: Where each asked move is among them.
         self.place = np.zeros(len(moves), dtype=np.intp)
         self.place[self.asked] = np.arange(len(self.asked))
-        #: Whether each asked move (row) is made from each stage (column).
-        self.from_stage = np.array(
-            [[stage in moves[m].sources for stage in stages] for m in self.asked], dtype=bool
-        ).reshape(len(self.asked), len(stages))
-        #: Each hazard move's rate (row) in each stage (column), per day.
-        self.rates = (
-            np.array(
+        #: Each hazard move's rate (row) in each stage (column), per day; 0 from a stage the
+        #: move is not made from.
+        self.rates = np.array(
+            [
                 [
-                    [_timing(timings, moves[m], Hazard).at(stage) for stage in stages]
-                    for m in hazards
-                ],
-                dtype=np.float64,
-            ).reshape(len(hazards), len(stages))
-            * self.from_stage[: len(hazards)]
-        ).astype(np.float32)
+                    _timing(timings, moves[m], Hazard).at(stage)
+                    if stage in moves[m].sources
+                    else 0.0
+                    for stage in stages
+                ]
+                for m in hazards
+            ],
+            dtype=np.float32,
+        ).reshape(len(hazards), len(stages))
         #: For each hazard move, its rate if it is the same from every stage it is made
         #: from (then a multiplication gives each run's rate); ``None`` if it depends on
         #: the stage (then it is looked up by each run's stage).
@@ -253,10 +252,10 @@ def _on_state(condition: Condition | None) -> tuple[Condition, ...]:
 
 
 def _move_index(process: Definition, trigger: str, stage: str) -> int:
-    for m, move in enumerate(process.moves):
-        if move.trigger == trigger and stage in move.sources:
-            return m
-    return -1
+    """The index in ``process.moves`` of the move ``trigger`` makes from ``stage`` (the
+    definition's own lookup), or -1 when there is none."""
+    move = process.move(trigger, stage)
+    return -1 if move is None else process.moves.index(move)
 
 
 #: The most one party may have released in one run: counts are kept in 32 bits.
